@@ -37,6 +37,23 @@ int err_make(struct err **e, int errnum, const char *fmt, ...)
 	return err_ret(errnum);
 }
 
+int err_cause(struct err **e, int errnum, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (!e)
+		return err_ret(errnum);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	err_free(*e);
+	*e = xmalloc(sizeof(**e));
+	(*e)->errnum = errnum;
+	(*e)->msg = buf_detach(&b, NULL);
+	return err_ret(errnum);
+}
+
 int err_wrap(struct err **e, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

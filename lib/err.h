@@ -27,6 +27,10 @@ struct err {
 
 int err_make(struct err **e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* err_make() whose cause is said in the message itself: ERRNUM is kept
+ * for callers to test, but no strerror text is appended. */
+int err_cause(struct err **e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int err_wrap(struct err **e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void err_free(struct err *e);

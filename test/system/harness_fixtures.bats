@@ -23,10 +23,11 @@ ex() { jq -r "$@" "$EXP"; }
 # sha256 digest of stdin, as sha256:HEX
 digest_of() { echo "sha256:$(sha256sum | cut -d' ' -f1)"; }
 
-# tls_args SCHEME: skopeo options to reach a registry of that scheme
+# tls_args SCHEME HOST: skopeo options to reach a registry of that scheme
+# (skopeo's --cert-dir is one host's directory of the certs.d tree)
 tls_args() {
 	if [ "$1" = https ] && [ -n "${HUSK_REG_CERTS_D:-}" ]; then
-		echo "--cert-dir $HUSK_REG_CERTS_D"
+		echo "--cert-dir $HUSK_REG_CERTS_D/$2"
 	else
 		echo "--tls-verify=false"
 	fi
@@ -40,7 +41,7 @@ check_registry() {
 	for n in $NAMES; do
 		want=$(ex --arg n "$n" '.images[$n].digest')
 		# shellcheck disable=SC2046
-		got=$(skopeo inspect --raw $(tls_args "$scheme") "$@" \
+		got=$(skopeo inspect --raw $(tls_args "$scheme" "$host") "$@" \
 			"docker://$host/husk/$n:latest" | digest_of)
 		assert_eq "$n $want" "$n $got"
 	done
@@ -288,11 +289,11 @@ check_registry() {
 	[[ "$output" == *" 401 "* ]]
 	[[ "$output" == *[Ww]ww-[Aa]uthenticate:\ Basic\ realm=* ]]
 	# shellcheck disable=SC2046
-	run skopeo inspect --raw $(tls_args "$scheme") "docker://$HUSK_REG_BASIC/husk/busybox:latest"
+	run skopeo inspect --raw $(tls_args "$scheme" "$HUSK_REG_BASIC") "docker://$HUSK_REG_BASIC/husk/busybox:latest"
 	[ "$status" -ne 0 ]
 }
 
-@test "registry: the token registry serves the fixtures with credentials only" {
+@test "registry: the token registry serves the fixtures anonymously (as Docker Hub) and refuses wrong credentials" {
 	[ -n "${HUSK_REG_TOKEN:-}" ] && [ -n "${HUSK_REG_USER:-}" ] || skip "no token registry"
 	require_cmd skopeo curl
 	local scheme=${HUSK_REG_TOKEN_SCHEME:-http}
@@ -301,7 +302,9 @@ check_registry() {
 	[[ "$output" == *" 401 "* ]]
 	[[ "$output" == *[Ww]ww-[Aa]uthenticate:\ Bearer\ realm=* ]]
 	# shellcheck disable=SC2046
-	run skopeo inspect --raw $(tls_args "$scheme") "docker://$HUSK_REG_TOKEN/husk/busybox:latest"
+	# anonymous pull tokens, as on Docker Hub
+	check_registry "$HUSK_REG_TOKEN" "$scheme"
+	run skopeo inspect --raw $(tls_args "$scheme" "$HUSK_REG_TOKEN") --creds "$HUSK_REG_USER:wrong" "docker://$HUSK_REG_TOKEN/husk/busybox:latest"
 	[ "$status" -ne 0 ]
 }
 
