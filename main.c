@@ -20,7 +20,15 @@
 #define EXIT_HUSK 125
 
 static const struct cmd commands[] = {
+	{ "images", cmd_images, 0, "List images" },
+	{ "image", cmd_image, NEED_STORE | NEED_USERNS, "Manage images (inspect, ls, prune, rm, tag)" },
 	{ "info", cmd_info, 0, "Show what husk needs and what this host has" },
+	{ "login", cmd_login, 0, "Log in to a registry" },
+	{ "logout", cmd_logout, 0, "Log out from a registry" },
+	{ "pull", cmd_pull, NEED_STORE | NEED_USERNS,
+	  "Pull an image from a registry" },
+	{ "rmi", cmd_rmi, NEED_STORE | NEED_USERNS, "Remove images" },
+	{ "tag", cmd_tag, NEED_STORE, "Give an image another name" },
 	{ "unshare", cmd_unshare, NEED_STORE | NEED_USERNS,
 	  "Run a command in husk's user namespace" },
 	{ "version", cmd_version, 0, "Show husk's version and its libraries'" },

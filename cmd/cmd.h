@@ -15,6 +15,9 @@
 #define HUSK_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "lib/err.h"
 #include "runtime/runtime.h"
@@ -59,6 +62,49 @@ int cmd_usage_error(struct husk_ctx *ctx, struct err **e, const char *fmt, ...)
  */
 int cmd_getopt_error(struct husk_ctx *ctx, int c, char **argv, struct err **e);
 
+/*
+ * Registry flags shared by pull, login and logout: --tls-verify[=BOOL],
+ * --authfile FILE. (CA certificates come from certs.d directories.) Put CMD_REGISTRY_OPTIONS in the
+ * option table and hand every option to cmd_registry_flag() first: it
+ * returns 1 when it took the option, 0 when not, <0 on a bad value.
+ */
+enum { OPT_TLS_VERIFY = 1000, OPT_AUTHFILE };
+#define CMD_REGISTRY_OPTIONS                                                \
+	{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },          \
+	{ "authfile", required_argument, NULL, OPT_AUTHFILE }
+#define CMD_REGISTRY_HELP                                                   \
+	"      --tls-verify=false   do not verify TLS certificates (and allow\n" \
+	"                           plain HTTP)\n"                              \
+	"      --authfile FILE      credentials (default:\n"                     \
+	"                           $XDG_RUNTIME_DIR/containers/auth.json)\n"
+struct registry_config;
+int cmd_registry_flag(struct husk_ctx *ctx, int c, struct registry_config *cfg,
+		      struct err **e);
+/* Parses "true"/"false" (and 1/0); <0 with a usage error otherwise. */
+int cmd_parse_bool(struct husk_ctx *ctx, const char *flag, const char *v,
+		   bool *out, struct err **e);
+
+/* "2 hours ago", docker's wording; "N/A" for a negative time. */
+#include <time.h>
+void cmd_human_ago(time_t t, char *out, size_t len);
+/* "1.13MB": docker's human sizes (powers of 1000). */
+void cmd_human_size(uint64_t n, char *out, size_t len);
+
+/* Terminal progress for pulls (cmd/progress.c). */
+struct pull_image;
+struct pull_progress_state {
+	FILE *out;
+	size_t drawn;	/* lines to move up before redrawing */
+};
+void cmd_pull_progress(void *arg, const struct pull_image *img, bool final);
+
+int cmd_images(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_image(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_login(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_logout(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_pull(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_rmi(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_tag(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_info(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_unshare(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_version(struct husk_ctx *ctx, int argc, char **argv, struct err **e);

@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/buf.h"
+#include "registry/registry.h"
 #include "lib/banned.h"
 
 int cmd_usage_error(struct husk_ctx *ctx, struct err **e, const char *fmt, ...)
@@ -28,4 +29,38 @@ int cmd_getopt_error(struct husk_ctx *ctx, int c, char **argv, struct err **e)
 	if (optopt && optopt != '?')
 		return cmd_usage_error(ctx, e, "unknown option '-%c'", optopt);
 	return cmd_usage_error(ctx, e, "unknown option '%s'", opt);
+}
+
+int cmd_parse_bool(struct husk_ctx *ctx, const char *flag, const char *v,
+		   bool *out, struct err **e)
+{
+	if (!v || !strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+		return 0;
+	}
+	return cmd_usage_error(ctx, e, "invalid value '%s' for '%s': want "
+				       "true or false", v, flag);
+}
+
+int cmd_registry_flag(struct husk_ctx *ctx, int c, struct registry_config *cfg,
+		      struct err **e)
+{
+	bool b;
+
+	switch (c) {
+	case OPT_TLS_VERIFY:
+		if (cmd_parse_bool(ctx, "--tls-verify", optarg, &b, e) < 0)
+			return -1;
+		cfg->tls_verify = b;
+		return 1;
+	case OPT_AUTHFILE:
+		cfg->auth_file = optarg;
+		return 1;
+	default:
+		return 0;
+	}
 }

@@ -63,8 +63,29 @@ run_unit() {
 	done
 }
 
+# harness_up: start the registries once for every suite (unit tests such
+# as test-registry use them too); stopped when the script exits
+state=""
+harness_up() {
+	state=$(mktemp -d "${TMPDIR:-/tmp}/husk-test.XXXXXX")
+	chmod 0755 "$state"
+	# shellcheck disable=SC2064
+	trap "bash '$SRC/test/helpers/harness.sh' down '$state' >/dev/null 2>&1; rm -rf '$state'" EXIT
+	if ! bash test/helpers/harness.sh up "$state"; then
+		echo "# the registry harness did not come up" >&2
+		fail=$((fail + 1)); failed_names+=("harness: up failed")
+	fi
+	export HUSK="$SRC/husk" HUSK_SRC="$SRC" HUSK_TEST_STATE="$state" O
+	if [ -f "$state/env" ]; then
+		set -a
+		# shellcheck disable=SC1091
+		. "$state/env"
+		set +a
+	fi
+}
+
 run_system() {
-	local state log
+	local log
 	command -v bats >/dev/null || { echo "bats not installed" >&2; fail=$((fail + 1)); return; }
 	if [ ${#files[@]} = 0 ]; then
 		# FILE.root.bats runs only as root, FILE.rootless.bats only as
@@ -79,21 +100,13 @@ run_system() {
 			files+=("$f")
 		done
 	fi
-	state=$(mktemp -d "${TMPDIR:-/tmp}/husk-test.XXXXXX")
-	chmod 0755 "$state"
-	# shellcheck disable=SC2064
-	trap "bash '$SRC/test/helpers/harness.sh' down '$state' >/dev/null 2>&1; rm -rf '$state'" EXIT
-	if ! bash test/helpers/harness.sh up "$state"; then
-		echo "# the registry harness did not come up" >&2
-		fail=$((fail + 1)); failed_names+=("harness: up failed")
-	fi
-	export HUSK="$SRC/husk" HUSK_SRC="$SRC" HUSK_TEST_STATE="$state" O
 	log=$(mktemp)
 	bats --tap "${files[@]}" 2>&1 | tee "$log"
 	tally bats "$log"
 	rm -f "$log"
 }
 
+harness_up
 case $mode in
 unit) run_unit ;;
 system) run_system ;;

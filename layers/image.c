@@ -1,0 +1,367 @@
+/* The store's images: index.json entries and what they reference. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layers/image.h"
+#include "lib/json.h"
+#include "lib/lock.h"
+#include "lib/xalloc.h"
+#include "registry/registry.h"
+#include "lib/banned.h"
+
+#define BLOB_JSON_MAX (8u << 20)
+#define ANN_NAME "org.opencontainers.image.ref.name"
+
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static void strv_add(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void image_from(struct image *im, const cJSON *desc)
+{
+	const cJSON *a = json_obj(desc, "annotations");
+	const char *size = json_str(a, "io.husk.size");
+
+	im->name = xstrdup(json_str(a, ANN_NAME));
+	im->manifest_digest = xstrdup(json_str(desc, "digest"));
+	im->config_digest = dup_or_null(json_str(a, "io.husk.config"));
+	im->repo_digest = dup_or_null(json_str(a, "io.husk.repo-digest"));
+	im->created = dup_or_null(json_str(a, "org.opencontainers.image.created"));
+	im->size = size ? strtoull(size, NULL, 10) : 0;
+}
+
+int image_list_read(struct store *s, struct image_list *out, struct err **e)
+{
+	_cleanup_cjson_ cJSON *index = NULL;
+	const cJSON *d;
+
+	memset(out, 0, sizeof(*out));
+	if (store_index_read(s, &index, e) < 0)
+		return -1;
+	out->v = xcalloc((size_t)cJSON_GetArraySize(json_arr(index, "manifests")) + 1,
+			 sizeof(*out->v));
+	cJSON_ArrayForEach(d, json_arr(index, "manifests")) {
+		const char *name = json_str(json_obj(d, "annotations"), ANN_NAME);
+
+		/* entries of other tools (skopeo copy into the layout) lack
+		 * husk's annotations: they are not husk images */
+		if (!name || !ref_digest_valid(json_str(d, "digest")) ||
+		    !json_str(json_obj(d, "annotations"), "io.husk.config"))
+			continue;
+		image_from(&out->v[out->n++], d);
+	}
+	return 0;
+}
+
+void image_release(struct image *im)
+{
+	free(im->name);
+	free(im->manifest_digest);
+	free(im->config_digest);
+	free(im->repo_digest);
+	free(im->created);
+	memset(im, 0, sizeof(*im));
+}
+
+void image_list_release(struct image_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		image_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static bool is_hex(const char *s, size_t min)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= min && s[n] == '\0';
+}
+
+/* Id or id-prefix lookup: all names of the one image whose id matches. */
+static int find_by_id(const struct image_list *l, const char *hex,
+		      size_t **idx, struct err **e)
+{
+	const char *id = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *c = l->v[i].config_digest + 7;
+
+		if (strncmp(c, hex, strlen(hex)))
+			continue;
+		if (id && strcmp(id, c))
+			return err_make(e, 0, "image id prefix '%s' is ambiguous",
+					hex);
+		id = c;
+	}
+	for (size_t i = 0; id && i < l->n; i++) {
+		if (strcmp(l->v[i].config_digest + 7, id))
+			continue;
+		*idx = xrealloc(*idx, (n + 1) * sizeof(**idx));
+		(*idx)[n++] = i;
+	}
+	return (int)n;
+}
+
+int image_find(const struct image_list *l, const char *what, size_t **idx,
+	       struct err **e)
+{
+	_cleanup_free_ char *full = NULL;
+	struct ref r = REF_INIT;
+
+	*idx = NULL;
+	if (!strncmp(what, "sha256:", 7) && is_hex(what + 7, 1))
+		return find_by_id(l, what + 7, idx, e);
+	if (is_hex(what, 3)) {
+		int n = find_by_id(l, what, idx, e);
+
+		if (n != 0)
+			return n;
+	}
+	if (ref_parse(what, &r, e) < 0)
+		return -1;
+	full = ref_full(&r);
+	ref_release(&r);
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].name, full))
+			continue;
+		*idx = xmalloc(sizeof(**idx));
+		**idx = i;
+		return 1;
+	}
+	return 0;
+}
+
+static int find_one(struct store *s, const char *what, struct image_list *l,
+		    size_t *at, struct err **e)
+{
+	_cleanup_free_ size_t *idx = NULL;
+	int n;
+
+	if (image_list_read(s, l, e) < 0)
+		return -1;
+	n = image_find(l, what, &idx, e);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return err_make(e, 0, "no such image");
+	*at = idx[0];
+	return n;
+}
+
+static cJSON *find_desc(cJSON *index, const char *name)
+{
+	cJSON *d;
+
+	cJSON_ArrayForEach(d, json_arr(index, "manifests"))
+		if (!strcmp(json_str(json_obj(d, "annotations"), ANN_NAME) ?: "",
+			    name))
+			return d;
+	return NULL;
+}
+
+int image_tag(struct store *s, const char *src, const char *dst,
+	      struct err **e)
+{
+	struct image_list l;
+	_cleanup_cjson_ cJSON *index = NULL;
+	_cleanup_free_ char *full = NULL;
+	struct ref r = REF_INIT;
+	cJSON *desc, *copy;
+	size_t at = 0;
+
+	if (ref_parse(dst, &r, e) < 0)
+		return -1;
+	if (r.digest) {
+		ref_release(&r);
+		return err_make(e, 0, "a tag cannot name a digest");
+	}
+	full = ref_full(&r);
+	ref_release(&r);
+	if (find_one(s, src, &l, &at, e) < 0 || store_index_read(s, &index, e) < 0) {
+		image_list_release(&l);
+		return -1;
+	}
+	desc = find_desc(index, l.v[at].name);
+	image_list_release(&l);
+	if (!desc)
+		return err_make(e, 0, "no such image");
+	copy = cJSON_Duplicate(desc, true);
+	cJSON_ReplaceItemInObject(json_obj(copy, "annotations"), ANN_NAME,
+				  cJSON_CreateString(full));
+	return store_index_put(s, full, copy, e);
+}
+
+/* ---- garbage collection ---------------------------------------------- */
+
+struct refset {
+	char **v;
+	size_t n;
+};
+
+static void refset_add(struct refset *r, const char *hex)
+{
+	strv_add(&r->v, &r->n, hex);
+}
+
+static bool refset_has(const struct refset *r, const char *hex)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i], hex))
+			return true;
+	return false;
+}
+
+/* What the manifest DIGEST keeps alive: itself, config, layer blobs and
+ * the config's diffids. An unreadable manifest keeps only itself. */
+static void mark_image(struct store *s, const char *digest,
+		       struct refset *blobs, struct refset *layers)
+{
+	_cleanup_buf_ struct buf mb = BUF_INIT, cb = BUF_INIT;
+	_cleanup_cjson_ cJSON *m = NULL, *c = NULL;
+	const cJSON *x;
+	const char *cd;
+
+	refset_add(blobs, digest + 7);
+	if (store_get_blob(s, digest, BLOB_JSON_MAX, &mb, NULL) < 0 ||
+	    json_parse(mb.s, mb.len, &m, NULL) < 0)
+		return;
+	cd = json_str(json_obj(m, "config"), "digest");
+	if (!ref_digest_valid(cd))
+		return;
+	refset_add(blobs, cd + 7);
+	cJSON_ArrayForEach(x, json_arr(m, "layers"))
+		if (ref_digest_valid(json_str(x, "digest")))
+			refset_add(blobs, json_str(x, "digest") + 7);
+	if (store_get_blob(s, cd, BLOB_JSON_MAX, &cb, NULL) < 0 ||
+	    json_parse(cb.s, cb.len, &c, NULL) < 0)
+		return;
+	cJSON_ArrayForEach(x, json_arr(json_obj(c, "rootfs"), "diff_ids"))
+		if (cJSON_IsString(x) && ref_digest_valid(x->valuestring))
+			refset_add(layers, x->valuestring + 7);
+}
+
+/* Removes the entries of DIR (under the root) whose hex name is unmarked. */
+static int sweep(struct store *s, const char *dir, const struct refset *keep,
+		 const char *what, char ***deleted, size_t *nd, struct err **e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_make(e, errno, "open '%s'", dir);
+	d = fdopendir(fd);
+	if (!d) {
+		(void) close(fd);
+		return err_make(e, errno, "open '%s'", dir);
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *hex = xstrndup(de->d_name, 64);
+		_cleanup_free_ char *rel = NULL, *name = NULL;
+
+		if (strlen(de->d_name) < 64 || !is_hex(hex, 64) ||
+		    refset_has(keep, hex))
+			continue;
+		rel = xasprintf("%s/%s", dir, de->d_name);
+		if (store_remove(s, rel, e) < 0)
+			return -1;
+		if (strcmp(de->d_name, hex))
+			continue; /* layers/HEX.json: reported with the dir */
+		name = xasprintf("%s sha256:%s", what, hex);
+		strv_add(deleted, nd, name);
+	}
+	return 0;
+}
+
+/* Under the exclusive "gc" lock, so no pull is half-way. */
+static int gc_locked(struct store *s, char ***deleted, size_t *nd,
+		     struct err **e)
+{
+	_cleanup_cjson_ cJSON *index = NULL;
+	struct refset blobs = { 0 }, layers = { 0 };
+	const cJSON *d;
+	int rc;
+
+	if (store_index_read(s, &index, e) < 0)
+		return -1;
+	cJSON_ArrayForEach(d, json_arr(index, "manifests"))
+		if (ref_digest_valid(json_str(d, "digest")))
+			mark_image(s, json_str(d, "digest"), &blobs, &layers);
+	rc = sweep(s, "layers", &layers, "layer", deleted, nd, e);
+	if (rc >= 0)
+		rc = sweep(s, "blobs/sha256", &blobs, "blob", deleted, nd, e);
+	strv_free(blobs.v);
+	strv_free(layers.v);
+	return rc;
+}
+
+int image_gc(struct store *s, char ***deleted, struct err **e)
+{
+	size_t nd = 0;
+	int gc = store_lock(s, "gc", true, e), rc;
+
+	*deleted = NULL;
+	if (gc < 0)
+		return -1;
+	rc = gc_locked(s, deleted, &nd, e);
+	lock_release(gc);
+	return rc < 0 ? rc : (int)nd;
+}
+
+int image_remove(struct store *s, const char *what, bool force,
+		 char ***untagged, char ***deleted, struct err **e)
+{
+	struct image_list l;
+	_cleanup_free_ size_t *idx = NULL;
+	size_t nu = 0, nd = 0;
+	int n, gc, rc = 0;
+
+	*untagged = *deleted = NULL;
+	gc = store_lock(s, "gc", true, e);
+	if (gc < 0)
+		return -1;
+	if (image_list_read(s, &l, e) < 0) {
+		lock_release(gc);
+		return -1;
+	}
+	n = image_find(&l, what, &idx, e);
+	if (n < 0)
+		rc = -1;
+	else if (n == 0)
+		rc = err_make(e, 0, "no such image");
+	else if (n > 1 && !force && strchr(what, ':') == NULL &&
+		 is_hex(what, 3))
+		rc = err_make(e, 0, "image is referenced by %d names (use -f, "
+				    "or remove it by name)", n);
+	for (int i = 0; rc >= 0 && n > 0 && i < n; i++) {
+		rc = store_index_remove(s, l.v[idx[i]].name, e);
+		if (rc >= 0)
+			strv_add(untagged, &nu, l.v[idx[i]].name);
+	}
+	if (n > 0 && rc >= 0)
+		rc = gc_locked(s, deleted, &nd, e);
+	image_list_release(&l);
+	lock_release(gc);
+	return rc < 0 ? rc : 0;
+}
