@@ -538,10 +538,12 @@ static cJSON *index_entry(struct store *s, const struct ref *r,
 	return d;
 }
 
-static int fetch_config(struct registry_client *cli, struct pull_image *img,
-			struct buf *cfg, struct err **e)
+/* The config from the store when an earlier pull left it, else fetched. */
+static int fetch_config(struct store *s, struct registry_client *cli,
+			struct pull_image *img, struct buf *cfg, struct err **e)
 {
-	if (registry_fetch_blob(cli, img->config_digest, buf_sink, cfg,
+	if (store_get_blob(s, img->config_digest, CONFIG_MAX, cfg, NULL) < 0 &&
+	    registry_fetch_blob(cli, img->config_digest, buf_sink, cfg,
 				img->config_size, e) < 0)
 		return err_wrap(e, "config");
 	return parse_config(cfg, img, e);
@@ -558,7 +560,7 @@ int layers_pull(struct store *s, const struct ref *r, const struct pull_opts *o,
 	if (registry_client_new(o->cfg, r, &cli, e) < 0 ||
 	    resolve(cli, r, o->platform, &manifest, img, e) < 0 ||
 	    parse_manifest(&manifest, img, e) < 0 ||
-	    fetch_config(cli, img, &cfg, e) < 0)
+	    fetch_config(s, cli, img, &cfg, e) < 0)
 		return -1;
 	report(o, img, false);
 	/* image removal takes "gc" exclusively: it never sweeps a layer
