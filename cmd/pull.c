@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "layers/pull.h"
 #include "lib/log.h"
+#include "lib/xalloc.h"
 #include "registry/registry.h"
 #include "lib/banned.h"
 
@@ -77,6 +78,26 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 	return 0;
 }
 
+/* Layers unpacked under another id mapping would show wrong owners. */
+static int check_idmap(struct husk_ctx *ctx, struct store *s, struct err **e)
+{
+	_cleanup_free_ char *u = NULL, *g = NULL;
+	bool differs = false;
+
+	u = ctx->rootless ? userns_map_string(&ctx->userns, false)
+			  : xstrdup("host");
+	g = ctx->rootless ? userns_map_string(&ctx->userns, true)
+			  : xstrdup("host");
+	if (store_idmap_check(s, u, g, &differs, e) < 0)
+		return -1;
+	if (differs)
+		log_warn("the store '%s' was unpacked with another id mapping "
+			 "(see its store.json): owners in its layers may be "
+			 "wrong; 'husk image prune -a' and pull again",
+			 ctx->root);
+	return 0;
+}
+
 int cmd_pull(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
 	struct pull_args a = { 0 };
@@ -104,6 +125,8 @@ int cmd_pull(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	rc = registry_global_init(e);
 	if (rc >= 0)
 		rc = store_open(&s, ctx->root, true, e);
+	if (rc >= 0)
+		rc = check_idmap(ctx, &s, e);
 	if (rc >= 0)
 		rc = layers_pull(&s, &r, &o, &img, e);
 	if (rc < 0) {

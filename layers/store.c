@@ -383,3 +383,34 @@ int store_remove(struct store *s, const char *rel, struct err **e)
 	(void) fsync_parent(s, rel);
 	return rm_rf_at(s->rootfd, tmp, e);
 }
+
+int store_idmap_check(struct store *s, const char *uidmap, const char *gidmap,
+		      bool *differs, struct err **e)
+{
+	_cleanup_cjson_ cJSON *cur = NULL, *rec = NULL;
+	_cleanup_err_ struct err *inner = NULL;
+	int l;
+
+	*differs = false;
+	if (json_read_file(s->rootfd, "store.json", 1 << 16, &cur, &inner) >= 0) {
+		*differs = strcmp(json_str(cur, "uidmap") ?: "", uidmap) ||
+			   strcmp(json_str(cur, "gidmap") ?: "", gidmap);
+		return 0;
+	}
+	if (inner->errnum != ENOENT) {
+		*e = TAKE_PTR(inner);
+		return err_wrap(e, "cannot read '%s/store.json'", s->root);
+	}
+	l = store_lock(s, "index", true, e);
+	if (l < 0)
+		return -1;
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "uidmap", uidmap);
+	cJSON_AddStringToObject(rec, "gidmap", gidmap);
+	if (json_write_file(s->rootfd, "store.json", rec, 0644, e) < 0) {
+		lock_release(l);
+		return err_wrap(e, "cannot write '%s/store.json'", s->root);
+	}
+	lock_release(l);
+	return 0;
+}

@@ -50,6 +50,16 @@ int store_open(struct store *s, const char *root, bool writable,
 	       struct err **e);
 void store_close(struct store *s);
 
+ /*
+ * The id mapping layers are unpacked with ("0:1000:1,1:100000:65536" for
+ * uids and gids, "host" as root). The first writer records it in
+ * store.json; later ones compare. *DIFFERS is set when the store was
+ * unpacked under another mapping (owners inside layers then look wrong to
+ * the new one).
+ */
+int store_idmap_check(struct store *s, const char *uidmap, const char *gidmap,
+		      bool *differs, struct err **e);
+
 /* "sha256:HEX" -> "blobs/sha256/HEX" / "layers/HEX"; NULL if malformed. */
 char *store_blob_rel(const char *digest);
 char *store_layer_rel(const char *diffid);

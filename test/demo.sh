@@ -1,11 +1,33 @@
 #!/bin/bash
-# `make demo`: what husk does on this machine, today. It grows into "start a
-# local registry with a fixture image, pull it and run it" as pull and run
-# land (issues 4 and 5).
+# `make demo`: husk's main job on this machine, today: start a local
+# registry (Debian's docker-registry on 127.0.0.1) with the fixture images,
+# pull one into a throw-away store and look at it. `husk run` joins when
+# issue 5 lands.
 set -eu
 cd "$(dirname "$0")/.."
-echo "\$ ./husk version"
+state=$(mktemp -d "${TMPDIR:-/tmp}/husk-demo.XXXXXX")
+export HUSK_ROOT="$state/store"
+cleanup() {
+	bash test/helpers/harness.sh down "$state" >/dev/null 2>&1 || true
+	if [ "$(id -u)" = 0 ]; then rm -rf "$state"; else ./husk unshare rm -rf "$state"; fi
+}
+trap cleanup EXIT
+say() { printf '\n$ %s\n' "$*"; }
+
+say ./husk version
 ./husk version
-echo
-echo "\$ ./husk info"
+say ./husk info
 ./husk info
+echo
+echo "starting a local registry with the fixture images..."
+bash test/helpers/harness.sh up "$state/registry" >/dev/null
+# shellcheck disable=SC1091
+. "$state/registry/env"
+say ./husk pull "$HUSK_REG_PLAIN/husk/layers"
+./husk pull "$HUSK_REG_PLAIN/husk/layers"
+say ./husk pull "$HUSK_REG_PLAIN/husk/busybox"
+./husk pull "$HUSK_REG_PLAIN/husk/busybox"
+say ./husk images
+./husk images
+say ./husk image inspect "$HUSK_REG_PLAIN/husk/busybox"
+./husk image inspect "$HUSK_REG_PLAIN/husk/busybox" | head -n 20

@@ -75,6 +75,13 @@ blob_gets() {
 	[ "$status" -eq 0 ]
 	assert_eq "$(ex .images.layers.digest)" "sha256:$(printf '%s' "$output" | sha256sum | cut -d' ' -f1)"
 	assert_eq '{"imageLayoutVersion":"1.0.0"}' "$(cat "$HUSK_ROOT/oci-layout")"
+	# the id mapping the layers were unpacked with is recorded
+	if is_root; then
+		assert_eq host "$(jq -r .uidmap "$HUSK_ROOT/store.json")"
+	else
+		r=$(awk -F: -v u="$(id -un)" '$1 == u { print $2 ":" $3; exit }' /etc/subuid)
+		assert_eq "0:$(id -u):1,1:$r" "$(jq -r .uidmap "$HUSK_ROOT/store.json")"
+	fi
 }
 
 @test "pull: a multi-arch index gives the host's platform, or the one asked for" {
