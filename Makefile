@@ -42,7 +42,11 @@ UNIT_BINS := $(patsubst test/unit/%.c,$(O)/test/unit/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard test/helpers/*.c)
 HELPER_BINS := $(patsubst test/helpers/%.c,$(O)/test/helpers/%,$(HELPER_SRCS))
 
-all: husk
+all: husk husk-init
+
+# The PID 1 of `run --init`: static, it runs inside any image.
+husk-init: runtime/init/husk-init.c
+	$(CC) -O2 -static -o $@ $<
 
 husk: $(O)/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -65,14 +69,14 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 # is missing, so it works on a fresh machine.
 check:
 	./test/deps.sh test
-	$(MAKE) husk unit
+	$(MAKE) husk husk-init unit
 	O=$(O) ./test/run.sh
 
 check-unit: unit
 	O=$(O) ./test/run.sh --unit
 
 # One system suite: make check-system T=test/system/cli.bats
-check-system: husk unit
+check-system: husk husk-init unit
 	O=$(O) ./test/run.sh --system $(T)
 
 # Build husk and show what it does on this machine (README's first command).
@@ -80,6 +84,12 @@ demo:
 	./test/deps.sh test
 	$(MAKE) husk
 	./test/demo.sh
+
+# Time husk against podman and the kernel's floor (needs root once for
+# bench/setup.sh to install the peers; QUICK=1 for fewer runs).
+.PHONY: bench
+bench:
+	bash bench/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -93,12 +103,13 @@ lint:
 		shellcheck -x .ci/run test/run.sh test/helpers/*.sh; \
 	else echo "lint: shellcheck not installed, skipped"; fi
 
-install: husk
+install: husk husk-init
 	install -Dm755 husk $(DESTDIR)$(BINDIR)/husk
+	install -Dm755 husk-init $(DESTDIR)$(BINDIR)/husk-init
 	for m in man/*.1; do install -Dm644 $$m $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 
 clean:
-	rm -rf $(O) husk
+	rm -rf $(O) husk husk-init
 
 .PHONY: all demo unit check check-unit check-system format lint install clean
 

@@ -27,6 +27,8 @@ static const struct cmd commands[] = {
 	{ "logout", cmd_logout, 0, "Log out from a registry" },
 	{ "pull", cmd_pull, NEED_STORE | NEED_USERNS,
 	  "Pull an image from a registry" },
+	{ "run", cmd_run, NEED_STORE | NEED_RUNROOT | NEED_USERNS,
+	  "Run a command in a new container" },
 	{ "rmi", cmd_rmi, NEED_STORE | NEED_USERNS, "Remove images" },
 	{ "tag", cmd_tag, NEED_STORE, "Give an image another name" },
 	{ "unshare", cmd_unshare, NEED_STORE | NEED_USERNS,

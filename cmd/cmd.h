@@ -103,6 +103,7 @@ int cmd_image(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_login(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_logout(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_pull(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_run(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_rmi(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_tag(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_info(struct husk_ctx *ctx, int argc, char **argv, struct err **e);

@@ -112,7 +112,7 @@ int cmd_pull(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if (ref_parse(a.image, &r, e) < 0)
-		return -1;
+		return err_wrap(e, "cannot pull '%s'", a.image);
 	o.cfg = &a.cfg;
 	o.platform = a.platform;
 	o.unpack.rootless = ctx->rootless;

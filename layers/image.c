@@ -365,3 +365,62 @@ int image_remove(struct store *s, const char *what, bool force,
 	lock_release(gc);
 	return rc < 0 ? rc : 0;
 }
+
+/* ---- for running ------------------------------------------------------ */
+
+static int rootfs_layers(struct store *s, struct image_rootfs *out,
+			 struct err **e)
+{
+	const cJSON *ids = json_arr(json_obj(out->config, "rootfs"), "diff_ids");
+	int n = cJSON_GetArraySize(ids);
+
+	out->layers = xcalloc((size_t)n + 1, sizeof(char *));
+	/* overlayfs lists the top layer first: the config lists it last */
+	for (int i = n - 1; i >= 0; i--) {
+		const cJSON *id = cJSON_GetArrayItem(ids, i);
+
+		if (!cJSON_IsString(id) || !store_has_layer(s, id->valuestring))
+			return err_make(e, ENOENT, "layer %d of '%s' is missing "
+					"from the store (pull it again)", i,
+					out->name);
+		out->layers[out->nlayers++] =
+			xasprintf("%s/layers/%s", s->root, id->valuestring + 7);
+	}
+	return 0;
+}
+
+int image_rootfs_load(struct store *s, const char *what,
+		      struct image_rootfs *out, struct err **e)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_free_ size_t *idx = NULL;
+	struct image_list l;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (image_list_read(s, &l, e) < 0)
+		return -1;
+	n = image_find(&l, what, &idx, e);
+	if (n > 0) {
+		out->name = xstrdup(l.v[idx[0]].name);
+		out->id = xstrdup(l.v[idx[0]].config_digest);
+	}
+	image_list_release(&l);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return err_cause(e, ENOENT, "no such image");
+	if (store_get_blob(s, out->id, BLOB_JSON_MAX, &b, e) < 0 ||
+	    json_parse(b.s, b.len, &out->config, e) < 0)
+		return err_wrap(e, "image config");
+	return rootfs_layers(s, out, e);
+}
+
+void image_rootfs_release(struct image_rootfs *r)
+{
+	free(r->name);
+	free(r->id);
+	cJSON_Delete(r->config);
+	strv_free(r->layers);
+	memset(r, 0, sizeof(*r));
+}

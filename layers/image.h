@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "layers/store.h"
 
 struct image {
@@ -52,6 +54,25 @@ int image_remove(struct store *s, const char *what, bool force,
 
 /* Removes blobs and layers no image references; returns how many. */
 int image_gc(struct store *s, char ***deleted, struct err **e);
+
+/*
+ * What a container needs of an image: its config (the image's "config"
+ * object: Entrypoint, Cmd, Env, ...), its id and the absolute paths of
+ * its unpacked layers, top layer first (overlayfs's lowerdir order).
+ */
+struct image_rootfs {
+	char *name;		/* the full reference it was found under */
+	char *id;		/* sha256:... */
+	cJSON *config;		/* the whole config blob */
+	char **layers;		/* NULL-terminated */
+	size_t nlayers;
+};
+
+/* Loads WHAT (a name, id or id prefix) for running; "no such image" (ENOENT)
+ * when it is not in the store. */
+int image_rootfs_load(struct store *s, const char *what,
+		      struct image_rootfs *out, struct err **e);
+void image_rootfs_release(struct image_rootfs *r);
 
 void strv_free(char **v);
 

@@ -114,24 +114,24 @@ static int create_layout(struct store *s, struct err **e)
 		if (mkdirat(s->rootfd, dirs[i], 0700) < 0 && errno != EEXIST)
 			return err_make(e, errno, "cannot create '%s/%s'",
 					s->root, dirs[i]);
-	if (!exists_at(s->rootfd, "oci-layout") &&
-	    atomic_write_file(s->rootfd, "oci-layout", layout,
-			      sizeof(layout) - 1, 0644, e) < 0)
-		return -1;
-	if (!exists_at(s->rootfd, "index.json")) {
-		int l = store_lock(s, "index", true, e);
+	int l, rc = 0;
 
-		if (l < 0)
-			return -1;
-		if (!exists_at(s->rootfd, "index.json") &&
-		    atomic_write_file(s->rootfd, "index.json", empty_index,
-				      sizeof(empty_index) - 1, 0644, e) < 0) {
-			lock_release(l);
-			return -1;
-		}
-		lock_release(l);
-	}
-	return 0;
+	if (exists_at(s->rootfd, "oci-layout") &&
+	    exists_at(s->rootfd, "index.json"))
+		return 0;
+	/* two first writers at once: the index lock makes one of them do it
+	 * (atomic_write_file's NAME.tmp is not safe for concurrent writers) */
+	l = store_lock(s, "index", true, e);
+	if (l < 0)
+		return -1;
+	if (!exists_at(s->rootfd, "oci-layout"))
+		rc = atomic_write_file(s->rootfd, "oci-layout", layout,
+				       sizeof(layout) - 1, 0644, e);
+	if (rc >= 0 && !exists_at(s->rootfd, "index.json"))
+		rc = atomic_write_file(s->rootfd, "index.json", empty_index,
+				       sizeof(empty_index) - 1, 0644, e);
+	lock_release(l);
+	return rc;
 }
 
 int store_open(struct store *s, const char *root, bool writable,
@@ -142,6 +142,7 @@ int store_open(struct store *s, const char *root, bool writable,
 	s->scratch = NULL;
 	s->scratch_lock = -1;
 	s->seq = 0;
+	pthread_mutex_init(&s->mu, NULL);
 	if (writable && mkdir_p(root, 0700, e) < 0)
 		return err_wrap(e, "cannot create the store '%s'", root);
 	s->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -200,10 +201,14 @@ static int ensure_scratch(struct store *s, struct err **e)
 int store_scratch_name(struct store *s, const char *prefix, char **out,
 		       struct err **e)
 {
-	if (ensure_scratch(s, e) < 0)
-		return -1;
-	*out = xasprintf("%s/%s-%u", s->scratch, prefix, s->seq++);
-	return 0;
+	int rc;
+
+	(void) pthread_mutex_lock(&s->mu);
+	rc = ensure_scratch(s, e);
+	if (rc >= 0)
+		*out = xasprintf("%s/%s-%u", s->scratch, prefix, s->seq++);
+	(void) pthread_mutex_unlock(&s->mu);
+	return rc;
 }
 
 static int fsync_parent(struct store *s, const char *rel)

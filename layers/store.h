@@ -24,6 +24,7 @@
 #ifndef HUSK_STORE_H
 #define HUSK_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,9 +39,10 @@ struct store {
 	char *scratch;	/* "tmp/P.R", created on first use */
 	int scratch_lock;
 	unsigned seq;	/* for unique names inside scratch */
+	pthread_mutex_t mu;	/* scratch and seq: pull's threads share them */
 };
 
-#define STORE_INIT { NULL, -1, NULL, -1, 0 }
+#define STORE_INIT { NULL, -1, NULL, -1, 0, PTHREAD_MUTEX_INITIALIZER }
 
 /*
  * Opens (and creates, for WRITABLE) the store at ROOT. A writer also

@@ -242,7 +242,7 @@ except OSError:
 		"$h/x:$(printf 'a%.0s' {1..129})" "$h/-x" ':tag'; do
 		run --separate-stderr "$HUSK" pull "$r"
 		[ "$status" -eq 125 ]
-		[[ "$stderr" == "husk: invalid reference '$r': "* ]]
+		[[ "$stderr" == "husk: cannot pull '$r': invalid reference '$r': "* ]]
 		assert_eq 1 "${#stderr_lines[@]}"
 	done
 	kill "$lpid"

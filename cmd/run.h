@@ -1,0 +1,57 @@
+/*
+ * run.h - what `husk run` collects from its flags (cmd/run.c parses,
+ * cmd/run_flags.c checks each flag's value).
+ */
+#ifndef HUSK_CMD_RUN_H
+#define HUSK_CMD_RUN_H
+
+#include "cmd/cmd.h"
+#include "runtime/spec.h"
+
+enum run_pull { PULL_MISSING, PULL_ALWAYS, PULL_NEVER };
+
+struct run_args {
+	struct husk_ctx *ctx;
+	struct run_config rc;	/* handed to runtime_spec_generate() */
+	const char *image;
+	const char *name;
+	bool interactive, tty, rm;
+	enum run_pull pull;
+	char **env, **cap_add, **cap_drop;	/* NULL-terminated, owned */
+	char **owned;		/* strings the rc points into */
+	char *seccomp_file;
+
+	char id[65];
+	char *hostname, *display;
+	char *dir_rel, *dir;	/* the container's directory */
+	int dirfd;
+	char *rootfs, *upper, *work, *hosts, *hostname_file, *resolv, *init;
+};
+
+static inline bool ctx_rootless(const struct run_args *a)
+{
+	return a->ctx->rootless;
+}
+
+void run_strv_add(char ***v, const char *s);
+int run_env_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e);
+int run_env_file(struct husk_ctx *ctx, struct run_args *a, const char *path,
+		 struct err **e);
+int run_volume_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		   struct err **e);
+int run_tmpfs_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		  struct err **e);
+int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e);
+int run_security_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		     struct err **e);
+int run_pull_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		 struct err **e);
+/* Finds husk-init for --init: $HUSK_INIT, else beside the husk binary. */
+int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e);
+/* Records a kept container's exit status in its state.json. */
+void run_record_exit(struct run_args *a, int status);
+void run_args_release(struct run_args *a);
+
+#endif

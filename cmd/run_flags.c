@@ -1,0 +1,284 @@
+/* The values of `husk run`'s flags, each checked before anything starts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/run.h"
+#include "lib/fs.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+void run_strv_add(char ***v, const char *s)
+{
+	size_t n = 0;
+
+	while (*v && (*v)[n])
+		n++;
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+static void strv_release(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static bool valid_key(const char *s, size_t n)
+{
+	return n > 0 && !memchr(s, ' ', n) && !memchr(s, '\0', n);
+}
+
+/* -e K=V sets; -e K passes the caller's K through (or nothing, as docker). */
+int run_env_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e)
+{
+	const char *eq = strchr(arg, '=');
+	const char *v;
+	_cleanup_free_ char *kv = NULL;
+
+	if (!valid_key(arg, eq ? (size_t)(eq - arg) : strlen(arg)))
+		return cmd_usage_error(ctx, e, "invalid environment variable "
+					       "'%s'", arg);
+	if (eq) {
+		run_strv_add(&a->env, arg);
+		return 0;
+	}
+	v = getenv(arg);
+	if (v) {
+		kv = xasprintf("%s=%s", arg, v);
+		run_strv_add(&a->env, kv);
+	}
+	return 0;
+}
+
+int run_env_file(struct husk_ctx *ctx, struct run_args *a, const char *path,
+		 struct err **e)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+
+	if (!f)
+		return err_make(e, errno, "cannot open the env file '%s'", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *p = line;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (run_env_arg(ctx, a, p, e) < 0) {
+			ctx->usage = false;
+			err_free(TAKE_PTR(*e));
+			return err_make(e, 0, "invalid line %zu in the env file "
+					"'%s': '%s'", lineno, path, p);
+		}
+	}
+	return 0;
+}
+
+static void add_bind(struct run_args *a, const char *src, const char *dst,
+		     bool ro)
+{
+	struct run_config *rc = &a->rc;
+
+	rc->binds = xrealloc(rc->binds, (rc->nbinds + 1) * sizeof(*rc->binds));
+	rc->binds[rc->nbinds++] = (struct rt_bind){ xstrdup(src), xstrdup(dst),
+						    ro };
+}
+
+/* -v SRC:DST[:ro|rw] with SRC an absolute host path (created if missing,
+ * as docker does). Named and anonymous volumes come with `husk volume`. */
+int run_volume_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		   struct err **e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *dst = strchr(copy, ':'), *mode = NULL;
+	bool ro = false;
+
+	if (dst) {
+		*dst++ = '\0';
+		mode = strchr(dst, ':');
+		if (mode)
+			*mode++ = '\0';
+	}
+	if (!dst || !*copy || !*dst)
+		return cmd_usage_error(ctx, e, "invalid volume specification "
+					       "'%s': want SRC:DST[:ro]", arg);
+	if (copy[0] != '/')
+		return cmd_usage_error(ctx, e, "invalid volume specification "
+					       "'%s': named volumes are not "
+					       "supported yet", arg);
+	if (dst[0] != '/')
+		return cmd_usage_error(ctx, e, "invalid volume specification "
+					       "'%s': '%s' is not absolute", arg,
+				       dst);
+	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
+		return cmd_usage_error(ctx, e, "invalid volume specification "
+					       "'%s': unknown mode '%s'", arg,
+				       mode);
+	ro = mode && !strcmp(mode, "ro");
+	if (access(copy, F_OK) < 0 && mkdir_p(copy, 0755, e) < 0)
+		return err_wrap(e, "cannot create the bind source '%s'", copy);
+	add_bind(a, copy, dst, ro);
+	return 0;
+}
+
+int run_tmpfs_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		  struct err **e)
+{
+	struct run_config *rc = &a->rc;
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *opts = strchr(copy, ':');
+
+	if (opts)
+		*opts++ = '\0';
+	if (copy[0] != '/')
+		return cmd_usage_error(ctx, e, "invalid --tmpfs '%s': the path "
+					       "is not absolute", arg);
+	rc->tmpfs = xrealloc(rc->tmpfs, (rc->ntmpfs + 1) * sizeof(*rc->tmpfs));
+	rc->tmpfs[rc->ntmpfs++] = (struct rt_tmpfs){
+		xstrdup(copy), opts && *opts ? xstrdup(opts) : NULL };
+	return 0;
+}
+
+int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e)
+{
+	if (!strcmp(arg, "none"))
+		a->rc.net = RT_NET_NONE;
+	else if (!strcmp(arg, "host"))
+		a->rc.net = RT_NET_HOST;
+	else if (!strcmp(arg, "private") || !strcmp(arg, "bridge") ||
+		 !strcmp(arg, "default"))
+		a->rc.net = RT_NET_PRIVATE;
+	else
+		return cmd_usage_error(ctx, e, "unsupported network '%s': use "
+					       "none, host or private", arg);
+	return 0;
+}
+
+int run_security_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		     struct err **e)
+{
+	if (!strcmp(arg, "no-new-privileges") ||
+	    !strcmp(arg, "no-new-privileges=true") ||
+	    !strcmp(arg, "no-new-privileges:true")) {
+		a->rc.no_new_privs = true;
+		return 0;
+	}
+	if (!strcmp(arg, "no-new-privileges=false") ||
+	    !strcmp(arg, "no-new-privileges:false")) {
+		a->rc.no_new_privs = false;
+		return 0;
+	}
+	if (!strncmp(arg, "seccomp=", 8) || !strncmp(arg, "seccomp:", 8)) {
+		if (!arg[8])
+			return cmd_usage_error(ctx, e, "invalid --security-opt "
+						       "'%s'", arg);
+		free(a->seccomp_file);
+		a->seccomp_file = xstrdup(arg + 8);
+		a->rc.seccomp = a->seccomp_file;
+		return 0;
+	}
+	return cmd_usage_error(ctx, e, "invalid --security-opt '%s'", arg);
+}
+
+int run_pull_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		 struct err **e)
+{
+	if (!strcmp(arg, "missing"))
+		a->pull = PULL_MISSING;
+	else if (!strcmp(arg, "always"))
+		a->pull = PULL_ALWAYS;
+	else if (!strcmp(arg, "never"))
+		a->pull = PULL_NEVER;
+	else
+		return cmd_usage_error(ctx, e, "invalid --pull '%s': want "
+					       "missing, always or never", arg);
+	return 0;
+}
+
+int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e)
+{
+	const char *env = getenv("HUSK_INIT");
+	char self[4096];
+	ssize_t n;
+
+	if (!a->rc.init)
+		return 0;
+	if (env && *env) {
+		a->init = xstrdup(env);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			return err_make(e, errno, "readlink /proc/self/exe");
+		self[n] = '\0';
+		a->init = xasprintf("%s/husk-init", dirname(self));
+	}
+	if (access(a->init, X_OK) < 0)
+		return err_make(e, errno, "--init needs '%s' (built by make "
+				"beside husk; or set HUSK_INIT)", a->init);
+	a->rc.init_path = a->init;
+	return 0;
+}
+
+void run_record_exit(struct run_args *a, int status)
+{
+	_cleanup_cjson_ cJSON *st = cJSON_CreateObject();
+
+	if (a->dirfd < 0)
+		return;
+	cJSON_AddStringToObject(st, "id", a->id);
+	if (a->name)
+		cJSON_AddStringToObject(st, "name", a->name);
+	cJSON_AddStringToObject(st, "image", a->image);
+	cJSON_AddStringToObject(st, "status", "exited");
+	cJSON_AddNumberToObject(st, "exitCode", status);
+	cJSON_AddNumberToObject(st, "finished", (double)time(NULL));
+	(void) json_write_file(a->dirfd, "state.json", st, 0600, NULL);
+}
+
+void run_args_release(struct run_args *a)
+{
+	strv_release(a->env);
+	strv_release(a->cap_add);
+	strv_release(a->cap_drop);
+	for (size_t i = 0; i < a->rc.nbinds; i++) {
+		free(a->rc.binds[i].source);
+		free(a->rc.binds[i].dest);
+	}
+	free(a->rc.binds);
+	for (size_t i = 0; i < a->rc.ntmpfs; i++) {
+		free(a->rc.tmpfs[i].dest);
+		free(a->rc.tmpfs[i].options);
+	}
+	free(a->rc.tmpfs);
+	free(a->seccomp_file);
+	free(a->hostname);
+	free(a->display);
+	free(a->dir_rel);
+	free(a->dir);
+	if (a->dirfd >= 0)
+		(void) close(a->dirfd);
+	free(a->rootfs);
+	free(a->upper);
+	free(a->work);
+	free(a->hosts);
+	free(a->hostname_file);
+	free(a->resolv);
+	free(a->init);
+}

@@ -1,0 +1,167 @@
+/*
+ * spec.h - the part of an OCI runtime spec (config.json) husk executes,
+ * parsed into plain C. `husk run` writes a spec from the image config and
+ * its flags; `husk oci` (later) reads one someone else wrote: both come
+ * here, so there is one code path from spec to running process.
+ *
+ * husk's own extensions travel as annotations, so the spec stays valid for
+ * other runtimes:
+ *   io.husk.overlay.lower   ':'-separated layer directories, top first:
+ *                           the rootfs is an overlay mounted by the runtime
+ *                           inside the container's mount namespace
+ *   io.husk.overlay.upper, io.husk.overlay.work
+ *                           its writable layer (absent: a tmpfs upper that
+ *                           dies with the namespace)
+ *   io.husk.seccomp         "default", "unconfined" or a Docker-format
+ *                           profile file
+ */
+#ifndef HUSK_RUNTIME_SPEC_H
+#define HUSK_RUNTIME_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "lib/err.h"
+
+struct rt_mount {
+	char *dest;
+	char *type;		/* "bind" for bind mounts */
+	char *source;
+	char *data;		/* options that are not flags */
+	unsigned long flags;	/* MS_* */
+	unsigned long propagation;
+	bool bind, recursive;
+};
+
+struct rt_rlimit {
+	int resource;
+	rlim_t soft, hard;
+};
+
+struct rt_spec {
+	char *root;		/* root.path: where the rootfs is (mounted) */
+	bool readonly;
+	char **lower;		/* overlay layers, top first; NULL: root as is */
+	char *upper, *work;
+	char *seccomp;		/* "default", "unconfined" or a path */
+
+	char **args, **env;
+	char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;
+	size_t ngids;
+	bool terminal, no_new_privs;
+	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable,
+		cap_ambient;
+	struct rt_rlimit *rlimits;
+	size_t nrlimits;
+
+	char *hostname;
+	struct rt_mount *mounts;
+	size_t nmounts;
+	int ns_flags;		/* CLONE_NEW* to create */
+	char **masked, **readonly_paths;
+};
+
+/* How to start it: what the spec does not say. */
+struct rt_start {
+	int stdio[3];		/* the container's stdin/out/err (-1: ours) */
+	int seccomp_fd;		/* compiled BPF program (memfd), -1: none */
+	bool userxattr;		/* overlay inside a user namespace */
+};
+
+/*
+ * Clones the container's first process in new namespaces, sets it up and
+ * execs the spec's process. Returns once it exec'd (*pid is its pid;
+ * *pty the terminal's master when the spec asks for one, else -1) or
+ * failed (the error is the child's: errnum ENOENT when the command does
+ * not exist, EACCES when it cannot be executed).
+ */
+int runtime_start(const struct rt_spec *s, const struct rt_start *st,
+		  pid_t *pid, int *pty, struct err **e);
+
+/*
+ * Waits for PID, forwarding SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
+ * SIGUSR2 and SIGWINCH to it. Returns docker's exit status: the process's
+ * own, or 128 + N when signal N killed it.
+ */
+int runtime_wait(pid_t pid);
+/* Installs that forwarding now (before a terminal relay, say). */
+void runtime_forward_signals(pid_t pid, bool winch);
+
+/*
+ * The BPF program for PROFILE ("default", "unconfined" -> *fd = -1, or a
+ * Docker-format file) and the container's bounding set; the default
+ * profile's is cached in CACHEDIR.
+ */
+int runtime_seccomp_fd(const char *profile, uint64_t bounding,
+		       const char *cachedir, int *fd, struct err **e);
+
+/* Relays our terminal and MASTER until the container side closes. */
+void runtime_relay_pty(int master, bool with_stdin);
+
+/* In the child (internal to runtime/). */
+int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e);
+int runtime_caps_apply(const struct rt_spec *s, struct err **e);
+int rlimit_from_name(const char *name);
+
+/* Parses the spec object J; paths in it are used as they are. */
+int rt_spec_parse(const cJSON *j, struct rt_spec *s, struct err **e);
+void rt_spec_release(struct rt_spec *s);
+
+
+/* ---- writing a spec for `husk run` (runtime/generate.c) --------------- */
+
+enum rt_net { RT_NET_PRIVATE, RT_NET_NONE, RT_NET_HOST };
+
+struct rt_bind {
+	char *source;		/* host path (a file or a directory) */
+	char *dest;		/* absolute path in the container */
+	bool ro;
+};
+
+struct rt_tmpfs {
+	char *dest;
+	char *options;		/* mount(8) options, or NULL */
+};
+
+struct run_config {
+	const cJSON *image;	/* the image's config blob */
+	char **layers;		/* unpacked layers, top first */
+	const char *rootfs;	/* where the rootfs is mounted */
+	const char *upper, *work;
+	const char *id;		/* the container id (64 hex) */
+
+	char **cmd;		/* command and args after the image, or NULL */
+	const char *entrypoint;	/* --entrypoint ("" clears it) or NULL */
+	char **env;		/* -e/--env-file entries, K=V */
+	const char *workdir, *user, *hostname;
+	bool tty, privileged, readonly, no_new_privs, rootless, init;
+	char **cap_add, **cap_drop;
+	const char *seccomp;	/* "default", "unconfined" or a profile path */
+	enum rt_net net;
+	struct rt_bind *binds;
+	size_t nbinds;
+	struct rt_tmpfs *tmpfs;
+	size_t ntmpfs;
+	const char *hosts, *hostname_file, *resolv;	/* files to bind */
+	const char *init_path;	/* host path of the init for --init */
+};
+
+/*
+ * Builds the OCI spec for C: docker's rules for Entrypoint/Cmd, Env, User
+ * (looked up in the image's /etc/passwd and /etc/group, read from the
+ * layers), WorkingDir, HOME, HOSTNAME; docker's default mounts,
+ * capabilities, masked and read-only paths. Errors name the flag or the
+ * image field at fault ("unable to find user 'x': no matching entries in
+ * passwd file").
+ */
+int runtime_spec_generate(const struct run_config *c, cJSON **out,
+			  struct err **e);
+
+#endif
