@@ -24,6 +24,7 @@
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "lib/xalloc.h"
 #include "registry/registry.h"
 #include "runtime/internal.h"
@@ -268,6 +269,29 @@ static int make_dirs(struct run_args *a, struct store *s, struct err **e)
 
 /* ---- running it ---------------------------------------------------------- */
 
+/*
+ * systemd: NOTIFY_SOCKET is bound into the container (Type=notify works
+ * from inside); socket-activated fds pass through with LISTEN_PID
+ * rewritten to the pid the container sees. Only fds meant for us count.
+ */
+static void systemd_env(struct run_args *a)
+{
+	const char *ns = getenv("NOTIFY_SOCKET");
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	struct stat st;
+	uint64_t n, p;
+
+	if (ns && ns[0] == '/' && stat(ns, &st) == 0 && S_ISSOCK(st.st_mode))
+		a->rc.notify_socket = ns;
+	else if (ns)
+		log_warn("NOTIFY_SOCKET '%s' is not a socket path husk can bind "
+			 "into the container: ignored", ns);
+	if (fds && pid && parse_uint64(fds, 1, 1024, &n, NULL) >= 0 &&
+	    parse_uint64(pid, 1, UINT32_MAX, &p, NULL) >= 0 &&
+	    p == (uint64_t)getpid())
+		a->rc.listen_fds = (int)n;
+}
+
 static void fill_paths(struct run_args *a, struct image_rootfs *img)
 {
 	a->rootfs = xasprintf("%s/rootfs", a->dir);
@@ -287,6 +311,7 @@ static void fill_paths(struct run_args *a, struct image_rootfs *img)
 	a->rc.resolv = a->resolv;
 	a->rc.tty = a->tty;
 	a->rc.rootless = ctx_rootless(a);
+	systemd_env(a);
 }
 
 /* Maps the child's error to run's exit codes (docker's 125/126/127). */
@@ -308,7 +333,8 @@ static int execute(struct husk_ctx *ctx, struct run_args *a,
 		   const cJSON *spec_json, struct err **e)
 {
 	struct rt_spec sp;
-	struct rt_start st = { { -1, -1, -1 }, -1, ctx->rootless };
+	struct rt_start st = { { -1, -1, -1 }, -1, ctx->rootless,
+			       a->rc.listen_fds };
 	_cleanup_close_ int devnull = -1;
 	int pty = -1, status;
 	pid_t pid;

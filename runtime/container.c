@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -273,6 +274,10 @@ static int child_main(void *arg)
 			child_fail(a->sync, 's', NULL);
 	if (child_setup(a, &exe, &e) < 0)
 		child_fail(a->sync, exe_phase ? 'x' : 's', e);
+	/* nothing the caller leaked reaches the container, but what it
+	 * passed on purpose (LISTEN_FDS) */
+	(void) close_range(3 + (unsigned)st->preserve_fds, ~0U,
+			   CLOSE_RANGE_CLOEXEC);
 	execve(exe, a->spec->args, a->spec->env);
 	err_make(&e, errno, "cannot execute '%s'", a->spec->args[0]);
 	child_fail(a->sync, 'x', e);

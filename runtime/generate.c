@@ -277,6 +277,23 @@ static cJSON *build_env(const struct run_config *c, const cJSON *icfg,
 			env_set(env, x->valuestring);
 	for (char **kv = c->env; kv && *kv; kv++)
 		env_set(env, *kv);
+	if (c->notify_socket)
+		env_set(env, "NOTIFY_SOCKET=/run/notify/notify.sock");
+	if (c->listen_fds > 0) {
+		_cleanup_free_ char *n = xasprintf("LISTEN_FDS=%d", c->listen_fds);
+		const char *names = getenv("LISTEN_FDNAMES");
+
+		env_set(env, n);
+		/* the container's first process is PID 1 of its namespace
+		 * (with --init, /dev/init hands them to its child) */
+		env_set(env, "LISTEN_PID=1");
+		if (names) {
+			_cleanup_free_ char *fn = xasprintf("LISTEN_FDNAMES=%s",
+							    names);
+
+			env_set(env, fn);
+		}
+	}
 	if (c->tty && !env_has(env, "TERM"))
 		env_set(env, "TERM=xterm");
 	if (!env_has(env, "HOME")) {
@@ -396,6 +413,9 @@ static void build_mounts(const struct run_config *c, cJSON *spec)
 	if (c->resolv)
 		add_mount(m, "/etc/resolv.conf", "bind", c->resolv,
 			  "rbind,rprivate");
+	if (c->notify_socket)
+		add_mount(m, "/run/notify/notify.sock", "bind", c->notify_socket,
+			  "bind,rprivate");
 	if (c->init && c->init_path)
 		add_mount(m, "/dev/init", "bind", c->init_path, "bind,ro");
 	for (size_t i = 0; i < c->nbinds; i++)

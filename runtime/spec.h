@@ -73,6 +73,7 @@ struct rt_start {
 	int stdio[3];		/* the container's stdin/out/err (-1: ours) */
 	int seccomp_fd;		/* compiled BPF program (memfd), -1: none */
 	bool userxattr;		/* overlay inside a user namespace */
+	int preserve_fds;	/* fds 3..3+N-1 stay open (LISTEN_FDS) */
 };
 
 /*
@@ -151,6 +152,8 @@ struct run_config {
 	size_t ntmpfs;
 	const char *hosts, *hostname_file, *resolv;	/* files to bind */
 	const char *init_path;	/* host path of the init for --init */
+	const char *notify_socket;	/* host NOTIFY_SOCKET to bind, or NULL */
+	int listen_fds;		/* socket activation: fds passed, 0 = none */
 };
 
 /*
