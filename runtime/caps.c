@@ -23,47 +23,47 @@
 
 /* Indexed by number; the kernel's names without the CAP_ prefix. */
 static const char *const cap_names[] = {
-	[CAP_CHOWN] = "CAP_CHOWN",
-	[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
-	[CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
-	[CAP_FOWNER] = "CAP_FOWNER",
-	[CAP_FSETID] = "CAP_FSETID",
-	[CAP_KILL] = "CAP_KILL",
-	[CAP_SETGID] = "CAP_SETGID",
-	[CAP_SETUID] = "CAP_SETUID",
-	[CAP_SETPCAP] = "CAP_SETPCAP",
-	[CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
-	[CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
-	[CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
-	[CAP_NET_ADMIN] = "CAP_NET_ADMIN",
-	[CAP_NET_RAW] = "CAP_NET_RAW",
-	[CAP_IPC_LOCK] = "CAP_IPC_LOCK",
-	[CAP_IPC_OWNER] = "CAP_IPC_OWNER",
-	[CAP_SYS_MODULE] = "CAP_SYS_MODULE",
-	[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
-	[CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
-	[CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
-	[CAP_SYS_PACCT] = "CAP_SYS_PACCT",
-	[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
-	[CAP_SYS_BOOT] = "CAP_SYS_BOOT",
-	[CAP_SYS_NICE] = "CAP_SYS_NICE",
-	[CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
-	[CAP_SYS_TIME] = "CAP_SYS_TIME",
-	[CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
-	[CAP_MKNOD] = "CAP_MKNOD",
-	[CAP_LEASE] = "CAP_LEASE",
-	[CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
-	[CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
-	[CAP_SETFCAP] = "CAP_SETFCAP",
-	[CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
-	[CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
-	[CAP_SYSLOG] = "CAP_SYSLOG",
-	[CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
-	[CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
-	[CAP_AUDIT_READ] = "CAP_AUDIT_READ",
-	[38] = "CAP_PERFMON",
-	[39] = "CAP_BPF",
-	[40] = "CAP_CHECKPOINT_RESTORE",
+    [CAP_CHOWN] = "CAP_CHOWN",
+    [CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
+    [CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
+    [CAP_FOWNER] = "CAP_FOWNER",
+    [CAP_FSETID] = "CAP_FSETID",
+    [CAP_KILL] = "CAP_KILL",
+    [CAP_SETGID] = "CAP_SETGID",
+    [CAP_SETUID] = "CAP_SETUID",
+    [CAP_SETPCAP] = "CAP_SETPCAP",
+    [CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
+    [CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
+    [CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
+    [CAP_NET_ADMIN] = "CAP_NET_ADMIN",
+    [CAP_NET_RAW] = "CAP_NET_RAW",
+    [CAP_IPC_LOCK] = "CAP_IPC_LOCK",
+    [CAP_IPC_OWNER] = "CAP_IPC_OWNER",
+    [CAP_SYS_MODULE] = "CAP_SYS_MODULE",
+    [CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
+    [CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
+    [CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
+    [CAP_SYS_PACCT] = "CAP_SYS_PACCT",
+    [CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
+    [CAP_SYS_BOOT] = "CAP_SYS_BOOT",
+    [CAP_SYS_NICE] = "CAP_SYS_NICE",
+    [CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
+    [CAP_SYS_TIME] = "CAP_SYS_TIME",
+    [CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
+    [CAP_MKNOD] = "CAP_MKNOD",
+    [CAP_LEASE] = "CAP_LEASE",
+    [CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
+    [CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
+    [CAP_SETFCAP] = "CAP_SETFCAP",
+    [CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
+    [CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
+    [CAP_SYSLOG] = "CAP_SYSLOG",
+    [CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
+    [CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
+    [CAP_AUDIT_READ] = "CAP_AUDIT_READ",
+    [38] = "CAP_PERFMON",
+    [39] = "CAP_BPF",
+    [40] = "CAP_CHECKPOINT_RESTORE",
 };
 
 /*
@@ -187,8 +187,8 @@ uint64_t caps_docker_default(void)
 	return BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FSETID) |
 	       BIT(CAP_FOWNER) | BIT(CAP_NET_RAW) | BIT(CAP_SETGID) |
 	       BIT(CAP_SETUID) | BIT(CAP_SETFCAP) | BIT(CAP_SETPCAP) |
-	       BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SYS_CHROOT) |
-	       BIT(CAP_KILL) | BIT(CAP_AUDIT_WRITE);
+	       BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SYS_CHROOT) | BIT(CAP_KILL) |
+	       BIT(CAP_AUDIT_WRITE);
 }
 
 /* ORs the masks of @names into *mask; *has_all says whether "ALL" was one. */
@@ -239,11 +239,12 @@ int caps_compute(bool privileged, const char **add, size_t nadd,
 	else if (drop_all)
 		want = addm;
 	else
-		want = ((caps_docker_default() |
-			 (mknod ? BIT(CAP_MKNOD) : 0)) & ~dropm) | addm;
+		want = ((caps_docker_default() | (mknod ? BIT(CAP_MKNOD) : 0)) &
+			~dropm) |
+		       addm;
 
 	want &= caps_all();
-	*out = (struct caps){ 0 };
+	*out = (struct caps){0};
 	out->clamped = want & ~bnd;
 	want &= bnd;
 	out->bounding = out->effective = out->permitted = want;
@@ -260,8 +261,8 @@ void caps_for_uid(struct caps *c, uid_t uid)
 static int raw_capget(struct __user_cap_data_struct d[2])
 {
 	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-		.pid = 0,
+	    .version = _LINUX_CAPABILITY_VERSION_3,
+	    .pid = 0,
 	};
 
 	return (int) syscall(SYS_capget, &h, d);
@@ -270,13 +271,13 @@ static int raw_capget(struct __user_cap_data_struct d[2])
 static int raw_capset(uint64_t eff, uint64_t prm, uint64_t inh)
 {
 	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-		.pid = 0,
+	    .version = _LINUX_CAPABILITY_VERSION_3,
+	    .pid = 0,
 	};
 	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t) eff, (uint32_t) prm, (uint32_t) inh },
-		{ (uint32_t) (eff >> 32), (uint32_t) (prm >> 32),
-		  (uint32_t) (inh >> 32) },
+	    {(uint32_t) eff, (uint32_t) prm, (uint32_t) inh},
+	    {(uint32_t) (eff >> 32), (uint32_t) (prm >> 32),
+	     (uint32_t) (inh >> 32)},
 	};
 
 	return (int) syscall(SYS_capset, &h, d);
@@ -303,7 +304,8 @@ int caps_raise_effective(uint64_t mask, struct err **e)
 	if ((eff | (mask & prm)) == eff)
 		return 0;
 	if (raw_capset(eff | (mask & prm), prm, inh) < 0)
-		return err_make(e, errno, "cannot raise effective capabilities");
+		return err_make(e, errno,
+				"cannot raise effective capabilities");
 	return 0;
 }
 
@@ -319,9 +321,9 @@ static int drop_bounding(uint64_t keep, struct err **e)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0) {
 			cap_label(i, label, sizeof(label));
-			return err_make(e, errno,
-					"cannot drop '%s' from the bounding set",
-					label);
+			return err_make(
+			    e, errno, "cannot drop '%s' from the bounding set",
+			    label);
 		}
 	}
 	return 0;

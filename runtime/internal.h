@@ -147,8 +147,8 @@ int seccomp_compile_default(const struct caps *c, int *memfd_out,
  * does not know for this arch are skipped, as docker does. Errors:
  * "invalid seccomp profile 'FILE': syscalls[3]: names is not an array".
  */
-int seccomp_compile_file(const char *path, const struct caps *c,
-			 int *memfd_out, struct err **e);
+int seccomp_compile_file(const char *path, const struct caps *c, int *memfd_out,
+			 struct err **e);
 /* The same for a profile already in memory; @name is used in errors. */
 int seccomp_compile_json(const char *name, const char *data, size_t len,
 			 const struct caps *c, int *memfd_out, struct err **e);
@@ -172,7 +172,8 @@ int seccomp_load_fd(int memfd, bool no_new_privs, struct err **e);
  * entry below allows (or, with errnum, fails) its syscalls when all its
  * conditions hold.
  */
-enum sd_arch {			/* Go's GOARCH names, as docker's profile */
+/* Go's GOARCH names, as docker's profile uses them. */
+enum sd_arch {
 	SD_AMD64 = 1 << 0,
 	SD_X32 = 1 << 1,
 	SD_X86 = 1 << 2,
@@ -185,20 +186,20 @@ enum sd_arch {			/* Go's GOARCH names, as docker's profile */
 };
 
 struct sd_rule {
-	const char *const *names;	/* NULL-terminated */
-	int errnum;			/* 0: allow, else fail with it */
-	uint64_t need_caps;		/* only if all are in the set */
-	uint64_t without_caps;		/* only if none is in the set */
-	unsigned int arches;		/* only on these (sd_arch), 0: all */
-	unsigned int not_arches;	/* never on these */
-	unsigned int min_kernel;	/* major << 8 | minor, 0: any */
+	const char *const *names; /* NULL-terminated */
+	int errnum;		  /* 0: allow, else fail with it */
+	uint64_t need_caps;	  /* only if all are in the set */
+	uint64_t without_caps;	  /* only if none is in the set */
+	unsigned int arches;	  /* only on these (sd_arch), 0: all */
+	unsigned int not_arches;  /* never on these */
+	unsigned int min_kernel;  /* major << 8 | minor, 0: any */
 	/*
 	 * An argument filter when nvalues > 0: one rule per value, OR-ed:
 	 * "arg[arg] OP values[i]"; for SCMP_CMP_MASKED_EQ the value is the
 	 * mask and the argument must be 0 under it.
 	 */
 	unsigned int arg;
-	int op;				/* enum scmp_compare */
+	int op; /* enum scmp_compare */
 	size_t nvalues;
 	uint64_t values[6];
 };

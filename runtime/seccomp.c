@@ -51,34 +51,34 @@ static inline void seccomp_releasep(scmp_filter_ctx *ctx)
 static const char *const *native_arch_names(unsigned int *mask)
 {
 #if defined(__x86_64__) && defined(__ILP32__)
-	static const char *const n[] = { "x32", NULL };
+	static const char *const n[] = {"x32", NULL};
 	*mask = SD_X32;
 #elif defined(__x86_64__)
-	static const char *const n[] = { "amd64", NULL };
+	static const char *const n[] = {"amd64", NULL};
 	*mask = SD_AMD64;
 #elif defined(__i386__)
-	static const char *const n[] = { "386", "x86", NULL };
+	static const char *const n[] = {"386", "x86", NULL};
 	*mask = SD_X86;
 #elif defined(__aarch64__)
-	static const char *const n[] = { "arm64", NULL };
+	static const char *const n[] = {"arm64", NULL};
 	*mask = SD_ARM64;
 #elif defined(__arm__)
-	static const char *const n[] = { "arm", NULL };
+	static const char *const n[] = {"arm", NULL};
 	*mask = SD_ARM;
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	static const char *const n[] = { "ppc64le", NULL };
+	static const char *const n[] = {"ppc64le", NULL};
 	*mask = SD_PPC64LE;
 #elif defined(__s390x__)
-	static const char *const n[] = { "s390x", NULL };
+	static const char *const n[] = {"s390x", NULL};
 	*mask = SD_S390X;
 #elif defined(__s390__)
-	static const char *const n[] = { "s390", NULL };
+	static const char *const n[] = {"s390", NULL};
 	*mask = SD_S390;
 #elif defined(__riscv) && __riscv_xlen == 64
-	static const char *const n[] = { "riscv64", NULL };
+	static const char *const n[] = {"riscv64", NULL};
 	*mask = SD_RISCV64;
 #else
-	static const char *const n[] = { NULL };
+	static const char *const n[] = {NULL};
 	*mask = 0;
 #endif
 	return n;
@@ -132,10 +132,9 @@ static bool same_index_twice(const struct scmp_arg_cmp *args, size_t n)
  * kernels); so is a rule whose action is the default one (libseccomp
  * refuses those).
  */
-static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
-		    const char *name, uint32_t action,
-		    const struct scmp_arg_cmp *args, size_t nargs,
-		    struct err **e)
+static int add_rule(scmp_filter_ctx ctx, uint32_t def_action, const char *name,
+		    uint32_t action, const struct scmp_arg_cmp *args,
+		    size_t nargs, struct err **e)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	int r = 0;
@@ -143,8 +142,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
 	if (nr == __NR_SCMP_ERROR || action == def_action)
 		return 0;
 	if (!same_index_twice(args, nargs)) {
-		r = seccomp_rule_add_array(ctx, action, nr, (unsigned int) nargs,
-					   args);
+		r = seccomp_rule_add_array(ctx, action, nr,
+					   (unsigned int) nargs, args);
 	} else {
 		for (size_t i = 0; i < nargs && r == 0; i++)
 			r = seccomp_rule_add_array(ctx, action, nr, 1,
@@ -180,8 +179,8 @@ static int export_memfd(scmp_filter_ctx ctx, int *memfd_out, struct err **e)
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
 		return err_make(e, -r, "cannot export the seccomp filter");
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
-					   F_SEAL_SEAL) < 0)
+	if (fcntl(fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return err_make(e, errno, "cannot seal the seccomp memfd");
 	*memfd_out = TAKE_FD(fd);
 	return 0;
@@ -219,12 +218,11 @@ static bool sd_applies(const struct sd_rule *r, uint64_t caps,
 	return !r->min_kernel || kernel >= r->min_kernel;
 }
 
-static int sd_add(scmp_filter_ctx ctx, const struct sd_rule *r,
-		  struct err **e)
+static int sd_add(scmp_filter_ctx ctx, const struct sd_rule *r, struct err **e)
 {
 	uint32_t def = SCMP_ACT_ERRNO(EPERM);
-	uint32_t act = r->errnum ? SCMP_ACT_ERRNO((uint32_t) r->errnum)
-				 : SCMP_ACT_ALLOW;
+	uint32_t act =
+	    r->errnum ? SCMP_ACT_ERRNO((uint32_t) r->errnum) : SCMP_ACT_ALLOW;
 
 	for (const char *const *n = r->names; *n; n++) {
 		int rc = 0;
@@ -233,10 +231,10 @@ static int sd_add(scmp_filter_ctx ctx, const struct sd_rule *r,
 			rc = add_rule(ctx, def, *n, act, NULL, 0, e);
 		for (size_t v = 0; v < r->nvalues && rc == 0; v++) {
 			struct scmp_arg_cmp a = {
-				.arg = r->arg,
-				.op = (enum scmp_compare) r->op,
-				.datum_a = r->values[v],
-				.datum_b = 0,
+			    .arg = r->arg,
+			    .op = (enum scmp_compare) r->op,
+			    .datum_a = r->values[v],
+			    .datum_b = 0,
 			};
 			rc = add_rule(ctx, def, *n, act, &a, 1, e);
 		}
@@ -258,7 +256,8 @@ int seccomp_compile_default(const struct caps *c, int *memfd_out,
 	ctx = new_filter(SCMP_ACT_ERRNO(EPERM), e);
 	if (!ctx)
 		return -EINVAL - 1;
-	for (const uint32_t *a = seccomp_default_subarches(seccomp_arch_native());
+	for (const uint32_t *a =
+		 seccomp_default_subarches(seccomp_arch_native());
 	     *a; a++) {
 		r = add_arch(ctx, *a, e);
 		if (r < 0)
@@ -276,14 +275,15 @@ int seccomp_compile_default(const struct caps *c, int *memfd_out,
 	}
 	r = export_memfd(ctx, memfd_out, e);
 	if (r < 0)
-		return err_wrap(e, "cannot compile the default seccomp profile");
+		return err_wrap(e,
+				"cannot compile the default seccomp profile");
 	return 0;
 }
 
 /* ---- docker's JSON format ---- */
 
 static int bad(struct err **e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int bad(struct err **e, const char *fmt, ...)
 {
@@ -302,16 +302,16 @@ static int bad(struct err **e, const char *fmt, ...)
 static const struct {
 	const char *name;
 	uint32_t action;
-	bool takes_ret;		/* errnoRet is its data */
+	bool takes_ret; /* errnoRet is its data */
 } actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
 };
 
 /* An unsigned JSON integer, at most @max. */
@@ -334,8 +334,8 @@ static int json_uint(const cJSON *v, uint64_t max, uint64_t *out)
  * @key's action, with @ret_key (errnoRet / defaultErrnoRet) as its data;
  * EPERM when an ERRNO or TRACE action has none (runc's default).
  */
-static int parse_action(const cJSON *obj, const char *key,
-			const char *ret_key, uint32_t *out, struct err **e)
+static int parse_action(const cJSON *obj, const char *key, const char *ret_key,
+			uint32_t *out, struct err **e)
 {
 	const cJSON *ret = cJSON_GetObjectItemCaseSensitive(obj, ret_key);
 	const char *s = json_str(obj, key);
@@ -344,10 +344,11 @@ static int parse_action(const cJSON *obj, const char *key,
 	if (!s)
 		return bad(e, "%s is %s", key,
 			   cJSON_GetObjectItemCaseSensitive(obj, key)
-				   ? "not a string"
-				   : "missing");
+			       ? "not a string"
+			       : "missing");
 	if (ret && !cJSON_IsNull(ret) && json_uint(ret, 0xffff, &data) < 0)
-		return bad(e, "%s is not a number between 0 and 65535", ret_key);
+		return bad(e, "%s is not a number between 0 and 65535",
+			   ret_key);
 	if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
 		return bad(e, "action '%s' is not supported", s);
 	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
@@ -379,8 +380,8 @@ static uint32_t arch_token(const char *s)
 	return seccomp_arch_resolve_name(lower);
 }
 
-static int add_arch_name(scmp_filter_ctx ctx, const cJSON *v,
-			 const char *where, struct err **e)
+static int add_arch_name(scmp_filter_ctx ctx, const cJSON *v, const char *where,
+			 struct err **e)
 {
 	uint32_t token;
 
@@ -399,8 +400,8 @@ static int add_arch_name(scmp_filter_ctx ctx, const cJSON *v,
  */
 static int parse_arches(scmp_filter_ctx ctx, const cJSON *j, struct err **e)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(j,
-							     "architectures");
+	const cJSON *list =
+	    cJSON_GetObjectItemCaseSensitive(j, "architectures");
 	const cJSON *map = cJSON_GetObjectItemCaseSensitive(j, "archMap");
 	uint32_t native = seccomp_arch_native();
 	const cJSON *v;
@@ -417,25 +418,30 @@ static int parse_arches(scmp_filter_ctx ctx, const cJSON *j, struct err **e)
 		return bad(e, "architectures is not an array");
 	if (map && !cJSON_IsArray(map))
 		return bad(e, "archMap is not an array");
-	cJSON_ArrayForEach(v, list) {
+	cJSON_ArrayForEach(v, list)
+	{
 		char where[48];
 
-		(void) snprintf(where, sizeof(where), "architectures[%zu]", i++);
+		(void) snprintf(where, sizeof(where), "architectures[%zu]",
+				i++);
 		r = add_arch_name(ctx, v, where, e);
 		if (r < 0)
 			return r;
 	}
 	i = 0;
-	cJSON_ArrayForEach(v, map) {
+	cJSON_ArrayForEach(v, map)
+	{
 		const char *a = json_str(v, "architecture");
-		const cJSON *sub = cJSON_GetObjectItemCaseSensitive(
-			v, "subArchitectures");
+		const cJSON *sub =
+		    cJSON_GetObjectItemCaseSensitive(v, "subArchitectures");
 		const cJSON *s;
 		size_t k = 0;
 
 		if (!a)
-			return bad(e, "archMap[%zu]: architecture is not a "
-				      "string", i);
+			return bad(e,
+				   "archMap[%zu]: architecture is not a "
+				   "string",
+				   i);
 		if (!arch_token(a))
 			return bad(e, "archMap[%zu]: unknown architecture '%s'",
 				   i, a);
@@ -443,9 +449,12 @@ static int parse_arches(scmp_filter_ctx ctx, const cJSON *j, struct err **e)
 		if (arch_token(a) != native)
 			continue;
 		if (sub && !cJSON_IsNull(sub) && !cJSON_IsArray(sub))
-			return bad(e, "archMap[%zu]: subArchitectures is not an "
-				      "array", i - 1);
-		cJSON_ArrayForEach(s, (cJSON_IsArray(sub) ? sub : NULL)) {
+			return bad(e,
+				   "archMap[%zu]: subArchitectures is not an "
+				   "array",
+				   i - 1);
+		cJSON_ArrayForEach(s, (cJSON_IsArray(sub) ? sub : NULL))
+		{
 			char where[64];
 
 			(void) snprintf(where, sizeof(where),
@@ -471,7 +480,8 @@ static int string_array(const cJSON *obj, const char *key,
 		return 0;
 	if (!cJSON_IsArray(a))
 		return bad(e, "%s is not an array", key);
-	cJSON_ArrayForEach(v, a) {
+	cJSON_ArrayForEach(v, a)
+	{
 		if (!cJSON_IsString(v))
 			return bad(e, "%s has an element that is not a string",
 				   key);
@@ -490,7 +500,8 @@ static bool has_string(const cJSON *arr, const char *const *names)
 {
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, arr) {
+	cJSON_ArrayForEach(v, arr)
+	{
 		for (const char *const *n = names; *n; n++) {
 			if (strcmp(v->valuestring, *n) == 0)
 				return true;
@@ -530,7 +541,8 @@ static int check_filter(const cJSON *rule, const char *key, bool include,
 		r = string_array(obj, "arches", &arches, e);
 	if (r < 0)
 		return err_wrap(e, "%s", key);
-	cJSON_ArrayForEach(v, caps) {
+	cJSON_ArrayForEach(v, caps)
+	{
 		if (has_cap(f->caps, v->valuestring) != include)
 			*applies = false;
 	}
@@ -555,17 +567,16 @@ static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE },
-	{ "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE },
-	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE },
-	{ "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
-static int parse_arg(const cJSON *a, struct scmp_arg_cmp *out,
-		     struct err **e)
+static int parse_arg(const cJSON *a, struct scmp_arg_cmp *out, struct err **e)
 {
 	const char *op = json_str(a, "op");
 	const cJSON *two = cJSON_GetObjectItemCaseSensitive(a, "valueTwo");
@@ -573,19 +584,19 @@ static int parse_arg(const cJSON *a, struct scmp_arg_cmp *out,
 
 	if (!cJSON_IsObject(a))
 		return bad(e, "not an object");
-	if (json_uint(cJSON_GetObjectItemCaseSensitive(a, "index"), 5,
-		      &index) < 0)
+	if (json_uint(cJSON_GetObjectItemCaseSensitive(a, "index"), 5, &index) <
+	    0)
 		return bad(e, "index is not a number between 0 and 5");
 	if (json_uint(cJSON_GetObjectItemCaseSensitive(a, "value"), UINT64_MAX,
 		      &value) < 0)
 		return bad(e, "value is not an unsigned number");
-	if (two && !cJSON_IsNull(two) && json_uint(two, UINT64_MAX, &value2) < 0)
+	if (two && !cJSON_IsNull(two) &&
+	    json_uint(two, UINT64_MAX, &value2) < 0)
 		return bad(e, "valueTwo is not an unsigned number");
 	if (!op)
 		return bad(e, "op is not a string");
-	*out = (struct scmp_arg_cmp){ .arg = (unsigned int) index,
-				      .datum_a = value,
-				      .datum_b = value2 };
+	*out = (struct scmp_arg_cmp){
+	    .arg = (unsigned int) index, .datum_a = value, .datum_b = value2};
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (strcmp(ops[i].name, op) == 0) {
 			out->op = ops[i].op;
@@ -595,8 +606,8 @@ static int parse_arg(const cJSON *a, struct scmp_arg_cmp *out,
 	return bad(e, "unknown op '%s'", op);
 }
 
-static int parse_args(const cJSON *rule, struct scmp_arg_cmp **out,
-		      size_t *n, struct err **e)
+static int parse_args(const cJSON *rule, struct scmp_arg_cmp **out, size_t *n,
+		      struct err **e)
 {
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(rule, "args");
 	const cJSON *a;
@@ -609,7 +620,8 @@ static int parse_args(const cJSON *rule, struct scmp_arg_cmp **out,
 	if (!cJSON_IsArray(args))
 		return bad(e, "args is not an array");
 	*out = xcalloc((size_t) cJSON_GetArraySize(args) + 1, sizeof(**out));
-	cJSON_ArrayForEach(a, args) {
+	cJSON_ArrayForEach(a, args)
+	{
 		int r = parse_arg(a, &(*out)[i], e);
 
 		if (r < 0)
@@ -670,7 +682,8 @@ static int parse_rule(scmp_filter_ctx ctx, uint32_t def, const cJSON *rule,
 		return r < 0 ? r : 0;
 	if (single)
 		return add_rule(ctx, def, single, action, args, nargs, e);
-	cJSON_ArrayForEach(v, names) {
+	cJSON_ArrayForEach(v, names)
+	{
 		r = add_rule(ctx, def, v->valuestring, action, args, nargs, e);
 		if (r < 0)
 			return r;
@@ -678,12 +691,12 @@ static int parse_rule(scmp_filter_ctx ctx, uint32_t def, const cJSON *rule,
 	return 0;
 }
 
-static int parse_profile(const cJSON *j, const struct caps *c,
-			 int *memfd_out, struct err **e)
+static int parse_profile(const cJSON *j, const struct caps *c, int *memfd_out,
+			 struct err **e)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-	struct facts f = { .caps = c ? c->bounding : 0,
-			   .kernel = kernel_version() };
+	struct facts f = {.caps = c ? c->bounding : 0,
+			  .kernel = kernel_version()};
 	const cJSON *syscalls, *rule;
 	unsigned int arch_mask;
 	uint32_t def;
@@ -705,7 +718,8 @@ static int parse_profile(const cJSON *j, const struct caps *c,
 	syscalls = cJSON_GetObjectItemCaseSensitive(j, "syscalls");
 	if (syscalls && !cJSON_IsNull(syscalls) && !cJSON_IsArray(syscalls))
 		return bad(e, "syscalls is not an array");
-	cJSON_ArrayForEach(rule, (cJSON_IsArray(syscalls) ? syscalls : NULL)) {
+	cJSON_ArrayForEach(rule, (cJSON_IsArray(syscalls) ? syscalls : NULL))
+	{
 		r = parse_rule(ctx, def, rule, &f, e);
 		if (r < 0)
 			return err_wrap(e, "syscalls[%zu]", i);
@@ -728,8 +742,8 @@ int seccomp_compile_json(const char *name, const char *data, size_t len,
 	return 0;
 }
 
-int seccomp_compile_file(const char *path, const struct caps *c,
-			 int *memfd_out, struct err **e)
+int seccomp_compile_file(const char *path, const struct caps *c, int *memfd_out,
+			 struct err **e)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	int r;

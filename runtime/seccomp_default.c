@@ -22,9 +22,11 @@
 #include "lib/banned.h"
 
 #define CAP(c) (UINT64_C(1) << (c))
-#define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Safe in any container, grouped loosely by what they deal with. */
+/* One line per group of names reads better than one name per line. */
+/* clang-format off */
 static const char *const always[] = {
 	/* files and directories */
 	"access", "chdir", "chmod", "chown", "chown32", "close", "close_range",
@@ -130,10 +132,12 @@ static const char *const sys_ptrace[] = {
 	"process_vm_writev", "ptrace", NULL,
 };
 
+/* clang-format on */
+
 /* Namespace flags clone must not carry without CAP_SYS_ADMIN. */
-#define CLONE_NS_FLAGS                                                        \
-	((uint64_t) (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |              \
-		     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |            \
+#define CLONE_NS_FLAGS                                                         \
+	((uint64_t) (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |               \
+		     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |             \
 		     CLONE_NEWCGROUP))
 
 #ifndef AF_VSOCK
@@ -141,66 +145,77 @@ static const char *const sys_ptrace[] = {
 #endif
 
 const struct sd_rule seccomp_default_rules[] = {
-	{ .names = always },
-	/* Since 4.8 ptrace cannot be used to bypass seccomp. */
-	{ .names = NAMES("process_vm_readv", "process_vm_writev", "ptrace"),
-	  .min_kernel = 4 << 8 | 8 },
-	{ .names = NAMES("socket"), .arg = 0, .op = SCMP_CMP_NE,
-	  .nvalues = 1, .values = { AF_VSOCK } },
-	/* PER_LINUX, PER_LINUX32, UNAME26, UNAME26|PER_LINUX32, query */
-	{ .names = NAMES("personality"), .arg = 0, .op = SCMP_CMP_EQ,
-	  .nvalues = 5, .values = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff } },
+    {.names = always},
+    /* Since 4.8 ptrace cannot be used to bypass seccomp. */
+    {.names = NAMES("process_vm_readv", "process_vm_writev", "ptrace"),
+     .min_kernel = 4 << 8 | 8},
+    {.names = NAMES("socket"),
+     .arg = 0,
+     .op = SCMP_CMP_NE,
+     .nvalues = 1,
+     .values = {AF_VSOCK}},
+    /* PER_LINUX, PER_LINUX32, UNAME26, UNAME26|PER_LINUX32, query */
+    {.names = NAMES("personality"),
+     .arg = 0,
+     .op = SCMP_CMP_EQ,
+     .nvalues = 5,
+     .values = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff}},
 
-	/* arch-specific helpers */
-	{ .names = NAMES("sync_file_range2", "swapcontext"),
-	  .arches = SD_PPC64LE },
-	{ .names = NAMES("arm_fadvise64_64", "arm_sync_file_range",
-			 "sync_file_range2", "breakpoint", "cacheflush",
-			 "set_tls"),
-	  .arches = SD_ARM | SD_ARM64 },
-	{ .names = NAMES("arch_prctl"), .arches = SD_AMD64 | SD_X32 },
-	{ .names = NAMES("modify_ldt"), .arches = SD_AMD64 | SD_X32 | SD_X86 },
-	{ .names = NAMES("s390_pci_mmio_read", "s390_pci_mmio_write",
-			 "s390_runtime_instr"),
-	  .arches = SD_S390 | SD_S390X },
-	{ .names = NAMES("riscv_flush_icache"), .arches = SD_RISCV64 },
+    /* arch-specific helpers */
+    {.names = NAMES("sync_file_range2", "swapcontext"), .arches = SD_PPC64LE},
+    {.names = NAMES("arm_fadvise64_64", "arm_sync_file_range",
+		    "sync_file_range2", "breakpoint", "cacheflush", "set_tls"),
+     .arches = SD_ARM | SD_ARM64},
+    {.names = NAMES("arch_prctl"), .arches = SD_AMD64 | SD_X32},
+    {.names = NAMES("modify_ldt"), .arches = SD_AMD64 | SD_X32 | SD_X86},
+    {.names = NAMES("s390_pci_mmio_read", "s390_pci_mmio_write",
+		    "s390_runtime_instr"),
+     .arches = SD_S390 | SD_S390X},
+    {.names = NAMES("riscv_flush_icache"), .arches = SD_RISCV64},
 
-	/* by capability */
-	{ .names = NAMES("open_by_handle_at"),
-	  .need_caps = CAP(CAP_DAC_READ_SEARCH) },
-	{ .names = sys_admin, .need_caps = CAP(CAP_SYS_ADMIN) },
-	/* clone's flags are its first argument, on s390 its second. */
-	{ .names = NAMES("clone"), .without_caps = CAP(CAP_SYS_ADMIN),
-	  .not_arches = SD_S390 | SD_S390X, .arg = 0,
-	  .op = SCMP_CMP_MASKED_EQ, .nvalues = 1,
-	  .values = { CLONE_NS_FLAGS } },
-	{ .names = NAMES("clone"), .without_caps = CAP(CAP_SYS_ADMIN),
-	  .arches = SD_S390 | SD_S390X, .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-	  .nvalues = 1, .values = { CLONE_NS_FLAGS } },
-	/*
-	 * clone3's flags sit in a struct seccomp cannot read: make it look
-	 * unimplemented so libc falls back to clone, which is filtered.
-	 */
-	{ .names = NAMES("clone3"), .errnum = 38 /* ENOSYS */,
-	  .without_caps = CAP(CAP_SYS_ADMIN) },
-	{ .names = NAMES("reboot"), .need_caps = CAP(CAP_SYS_BOOT) },
-	{ .names = NAMES("chroot"), .need_caps = CAP(CAP_SYS_CHROOT) },
-	{ .names = NAMES("delete_module", "init_module", "finit_module"),
-	  .need_caps = CAP(CAP_SYS_MODULE) },
-	{ .names = NAMES("acct"), .need_caps = CAP(CAP_SYS_PACCT) },
-	{ .names = sys_ptrace, .need_caps = CAP(CAP_SYS_PTRACE) },
-	{ .names = NAMES("iopl", "ioperm"), .need_caps = CAP(CAP_SYS_RAWIO) },
-	{ .names = NAMES("settimeofday", "stime", "clock_settime",
-			 "clock_settime64"),
-	  .need_caps = CAP(CAP_SYS_TIME) },
-	{ .names = NAMES("vhangup"), .need_caps = CAP(CAP_SYS_TTY_CONFIG) },
-	{ .names = NAMES("get_mempolicy", "mbind", "set_mempolicy",
-			 "set_mempolicy_home_node"),
-	  .need_caps = CAP(CAP_SYS_NICE) },
-	{ .names = NAMES("syslog"), .need_caps = CAP(CAP_SYSLOG) },
-	{ .names = NAMES("bpf"), .need_caps = CAP(39 /* CAP_BPF */) },
-	{ .names = NAMES("perf_event_open"),
-	  .need_caps = CAP(38 /* CAP_PERFMON */) },
+    /* by capability */
+    {.names = NAMES("open_by_handle_at"),
+     .need_caps = CAP(CAP_DAC_READ_SEARCH)},
+    {.names = sys_admin, .need_caps = CAP(CAP_SYS_ADMIN)},
+    /* clone's flags are its first argument, on s390 its second. */
+    {.names = NAMES("clone"),
+     .without_caps = CAP(CAP_SYS_ADMIN),
+     .not_arches = SD_S390 | SD_S390X,
+     .arg = 0,
+     .op = SCMP_CMP_MASKED_EQ,
+     .nvalues = 1,
+     .values = {CLONE_NS_FLAGS}},
+    {.names = NAMES("clone"),
+     .without_caps = CAP(CAP_SYS_ADMIN),
+     .arches = SD_S390 | SD_S390X,
+     .arg = 1,
+     .op = SCMP_CMP_MASKED_EQ,
+     .nvalues = 1,
+     .values = {CLONE_NS_FLAGS}},
+    /*
+     * clone3's flags sit in a struct seccomp cannot read: make it look
+     * unimplemented so libc falls back to clone, which is filtered.
+     */
+    {.names = NAMES("clone3"),
+     .errnum = 38 /* ENOSYS */,
+     .without_caps = CAP(CAP_SYS_ADMIN)},
+    {.names = NAMES("reboot"), .need_caps = CAP(CAP_SYS_BOOT)},
+    {.names = NAMES("chroot"), .need_caps = CAP(CAP_SYS_CHROOT)},
+    {.names = NAMES("delete_module", "init_module", "finit_module"),
+     .need_caps = CAP(CAP_SYS_MODULE)},
+    {.names = NAMES("acct"), .need_caps = CAP(CAP_SYS_PACCT)},
+    {.names = sys_ptrace, .need_caps = CAP(CAP_SYS_PTRACE)},
+    {.names = NAMES("iopl", "ioperm"), .need_caps = CAP(CAP_SYS_RAWIO)},
+    {.names =
+	 NAMES("settimeofday", "stime", "clock_settime", "clock_settime64"),
+     .need_caps = CAP(CAP_SYS_TIME)},
+    {.names = NAMES("vhangup"), .need_caps = CAP(CAP_SYS_TTY_CONFIG)},
+    {.names = NAMES("get_mempolicy", "mbind", "set_mempolicy",
+		    "set_mempolicy_home_node"),
+     .need_caps = CAP(CAP_SYS_NICE)},
+    {.names = NAMES("syslog"), .need_caps = CAP(CAP_SYSLOG)},
+    {.names = NAMES("bpf"), .need_caps = CAP(39 /* CAP_BPF */)},
+    {.names = NAMES("perf_event_open"), .need_caps = CAP(38 /* CAP_PERFMON */)},
 };
 
 const size_t seccomp_default_nrules = ARRAY_SIZE(seccomp_default_rules);
@@ -212,17 +227,15 @@ const uint32_t *seccomp_default_subarches(uint32_t native)
 		uint32_t native;
 		uint32_t sub[3];
 	} map[] = {
-		{ SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32, 0 } },
-		{ SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
-		{ SCMP_ARCH_MIPS64, { SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64N32, 0 } },
-		{ SCMP_ARCH_MIPS64N32, { SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64, 0 } },
-		{ SCMP_ARCH_MIPSEL64,
-		  { SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32, 0 } },
-		{ SCMP_ARCH_MIPSEL64N32,
-		  { SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64, 0 } },
-		{ SCMP_ARCH_S390X, { SCMP_ARCH_S390, 0 } },
+	    {SCMP_ARCH_X86_64, {SCMP_ARCH_X86, SCMP_ARCH_X32, 0}},
+	    {SCMP_ARCH_AARCH64, {SCMP_ARCH_ARM, 0}},
+	    {SCMP_ARCH_MIPS64, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64N32, 0}},
+	    {SCMP_ARCH_MIPS64N32, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64, 0}},
+	    {SCMP_ARCH_MIPSEL64, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32, 0}},
+	    {SCMP_ARCH_MIPSEL64N32, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64, 0}},
+	    {SCMP_ARCH_S390X, {SCMP_ARCH_S390, 0}},
 	};
-	static const uint32_t none[] = { 0 };
+	static const uint32_t none[] = {0};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		if (map[i].native == native)
