@@ -17,6 +17,11 @@ O ?= build
 PKGS := libarchive libzstd libcjson libseccomp libcurl openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# husk itself links only what every command needs; libcurl, libarchive and
+# libcrypto (and their ~40 dependencies) are dlopen'ed on first use, so
+# `husk run` does not pay for loading them (lib/dl.h). Tests link them all.
+HUSK_PKGS := libzstd libcjson libseccomp
+HUSK_LIBS := $(shell pkg-config --libs $(HUSK_PKGS) 2>/dev/null)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -49,7 +54,7 @@ husk-init: runtime/init/husk-init.c
 	$(CC) -O2 -static -o $@ $<
 
 husk: $(O)/main.o $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HUSK_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

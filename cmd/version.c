@@ -2,11 +2,11 @@
  * husk version [--format json]: husk's version and those of the libraries
  * it was linked with, as they report themselves at run time.
  */
-#include <archive.h>
+#include "layers/archive_dl.h"
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "registry/curl_dl.h"
 #include <getopt.h>
-#include <openssl/crypto.h>
+#include "lib/crypto_dl.h"
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "lib/crypto_dl.h"
 
 #include "layers/store.h"
 #include "lib/fs.h"

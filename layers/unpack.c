@@ -23,9 +23,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <openssl/evp.h>
+#include "layers/archive_dl.h"
+#include "lib/crypto_dl.h"
 
 #include "layers/internal.h"
 #include "layers/layers.h"

@@ -9,7 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include "lib/crypto_dl.h"
 #include <string.h>
 #include <strings.h>
 

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
+#include "lib/crypto_dl.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>

@@ -12,7 +12,7 @@
 #define HUSK_REGISTRY_INTERNAL_H
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "registry/curl_dl.h"
 #include <stdint.h>
 
 #include "registry/registry.h"
