@@ -429,8 +429,10 @@ struct pool {
 	struct job *jobs;
 	size_t n;
 	_Atomic size_t next;
-	_Atomic size_t finished;
 	_Atomic bool failed;
+	pthread_mutex_t mu;
+	pthread_cond_t done;	/* signalled as each layer finishes */
+	size_t finished;	/* under mu */
 };
 
 static void *worker(void *arg)
@@ -451,7 +453,10 @@ static void *worker(void *arg)
 		} else if (pull_layer(j, &j->err) < 0) {
 			atomic_store(&p->failed, true);
 		}
-		atomic_fetch_add(&p->finished, 1);
+		(void) pthread_mutex_lock(&p->mu);
+		p->finished++;
+		(void) pthread_cond_signal(&p->done);
+		(void) pthread_mutex_unlock(&p->mu);
 	}
 	return NULL;
 }
@@ -467,17 +472,24 @@ static int run_pool(struct store *s, const struct pull_opts *o,
 		    const struct registry_client *cli, struct pull_image *img,
 		    struct err **e)
 {
-	struct pool p = { .n = img->n };
+	struct pool p = { .n = img->n, .mu = PTHREAD_MUTEX_INITIALIZER };
 	size_t nthreads = o->jobs ? o->jobs : 3;
 	pthread_t tids[16];
 	size_t started = 0;
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	int rc = 0;
 
 	if (nthreads > ARRAY_SIZE(tids))
 		nthreads = ARRAY_SIZE(tids);
 	if (nthreads > img->n)
 		nthreads = img->n;
+	{
+		pthread_condattr_t ca;
+
+		(void) pthread_condattr_init(&ca);
+		(void) pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		(void) pthread_cond_init(&p.done, &ca);
+		(void) pthread_condattr_destroy(&ca);
+	}
 	p.jobs = xcalloc(img->n ? img->n : 1, sizeof(*p.jobs));
 	for (size_t i = 0; i < img->n; i++)
 		p.jobs[i] = (struct job){ s, o, cli, &img->layers[i],
@@ -487,10 +499,24 @@ static int run_pool(struct store *s, const struct pull_opts *o,
 			break;
 	if (!started && img->n)
 		worker(&p);
-	while (atomic_load(&p.finished) < img->n) {
+	/* redraw progress every 100 ms, but return as soon as all are done */
+	(void) pthread_mutex_lock(&p.mu);
+	while (p.finished < img->n) {
+		struct timespec until;
+
+		(void) pthread_mutex_unlock(&p.mu);
 		report(o, img, false);
-		nanosleep(&tick, NULL);
+		(void) pthread_mutex_lock(&p.mu);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (p.finished < img->n)
+			(void) pthread_cond_timedwait(&p.done, &p.mu, &until);
 	}
+	(void) pthread_mutex_unlock(&p.mu);
 	for (size_t i = 0; i < started; i++)
 		(void) pthread_join(tids[i], NULL);
 	for (size_t i = 0; i < img->n; i++) {
@@ -504,6 +530,7 @@ static int run_pool(struct store *s, const struct pull_opts *o,
 		img->squashed += j->squashed;
 	}
 	free(p.jobs);
+	(void) pthread_cond_destroy(&p.done);
 	return rc;
 }
 

@@ -1,0 +1,317 @@
+#!/bin/bash
+# bench/run.sh - `make bench`: husk against its peers, one table.
+#
+#   bench/run.sh                 as root, or as a user for the rootless figures
+#   QUICK=1 bench/run.sh         fewer runs (< 2 minutes once setup is cached)
+#   ROWS="pull_debian_gzip floor_debian" bench/run.sh    only these rows
+#
+# Calls bench/setup.sh (peers, podman configuration, the cached Debian
+# image), builds ./husk if needed, starts the test registry harness in a
+# state directory of its own, pushes husk/debian:gzip and husk/debian:zstd,
+# then runs each row function. A row measures with hyperfine; every
+# measurement lands in $OUT/index.tsv and bench/report.py turns them into a
+# Markdown table (stdout) and bench/results/<stamp>-<root|rootless>.json.
+#
+# Adding a row: write `row_NAME() { ...; }` using `measure`, `measure_rss`
+# or `skip`, and append NAME to ALL_ROWS.
+#
+# Environment: QUICK=1, COLD=trash|rm (how stores are emptied between
+# runs, see below), RUNS (override every run count), ROWS, HUSK (the
+# binary; default ./husk of this tree), HUSK_BENCH_CACHE (default
+# ~/.cache/husk-bench).
+
+set -u
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=$(cd "$BENCH_DIR/.." && pwd)
+PY=/usr/bin/python3
+QUICK=${QUICK:-0}
+CACHE=${HUSK_BENCH_CACHE:-$HOME/.cache/husk-bench}
+
+ALL_ROWS="pull_busybox pull_layers pull_many pull_debian_gzip pull_debian_zstd
+floor_debian rss_pull"
+ROWS=${ROWS:-$ALL_ROWS}
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# runs N_FULL N_QUICK: the run count for this pass
+runs() {
+	if [ -n "${RUNS:-}" ]; then echo "$RUNS"
+	elif [ "$QUICK" = 1 ]; then echo "$2"
+	else echo "$1"; fi
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# --- setup ---------------------------------------------------------------------
+bash "$BENCH_DIR/setup.sh" || die "setup failed"
+CACHE=$(cd "$CACHE" && pwd)
+IMG="$CACHE/debian-oci"
+[ -f "$IMG/info.json" ] || die "no Debian image in $IMG"
+# shellcheck disable=SC1091
+. "$CACHE/podman/env"
+
+if [ -z "${HUSK:-}" ]; then
+	make -s -C "$SRC" -j2 husk >&2 || die "cannot build husk"
+	HUSK="$SRC/husk"
+fi
+[ -x "$HUSK" ] || die "no husk binary at $HUSK"
+have hyperfine || die "hyperfine is not installed (run bench/setup.sh as root): no figures at all"
+
+if [ "$(id -u)" = 0 ]; then MODE=root; else MODE=rootless; fi
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)-$MODE
+RESULTS="$BENCH_DIR/results"
+OUT="$RESULTS/$STAMP"
+mkdir -p "$OUT" || die "cannot create $OUT"
+WORK="$CACHE/work-$MODE"
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+export HUSK_ROOT="$WORK/husk-store"
+# time a copy (with its husk-* helpers): a rebuild of the tree during the
+# run must not change or remove the binary being timed
+rm -rf "${WORK:?}/bin"
+mkdir -p "$WORK/bin" || die "cannot create $WORK/bin"
+for f in "$HUSK" "$(dirname "$HUSK")"/husk-*; do
+	[ -f "$f" ] && [ -x "$f" ] && { cp "$f" "$WORK/bin/" || die "cannot copy $f"; }
+done
+HUSK="$WORK/bin/$(basename "$HUSK")"
+HARNESS="$WORK/harness"
+: >"$OUT/index.tsv"
+
+# rootless podman leaves a pause process holding its user namespace; stop it
+# at the end if this run started it (by its recorded pid, nothing else).
+PAUSE_PID_FILE=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/libpod/tmp/pause.pid
+pause_before=
+[ -f "$PAUSE_PID_FILE" ] && pause_before=$(cat "$PAUSE_PID_FILE" 2>/dev/null)
+
+cleanup() {
+	bash "$SRC/test/helpers/harness.sh" down "$HARNESS" >/dev/null 2>&1
+	if [ "$MODE" = rootless ] && [ -f "$PAUSE_PID_FILE" ]; then
+		local p
+		p=$(cat "$PAUSE_PID_FILE" 2>/dev/null)
+		if [ -n "$p" ] && [ "$p" != "$pause_before" ] && kill -0 "$p" 2>/dev/null; then
+			kill -KILL "$p" 2>/dev/null  # the pause process ignores SIGTERM
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "harness up in $HARNESS"
+bash "$SRC/test/helpers/harness.sh" up "$HARNESS" >"$OUT/harness.log" 2>&1 ||
+	die "harness up failed: $(tail -n3 "$OUT/harness.log")"
+# shellcheck disable=SC1091
+. "$HARNESS/env"
+REG=$HUSK_REG_PLAIN
+$PY "$SRC/test/fixtures/push.py" "$REG" "$IMG" >>"$OUT/harness.log" 2>&1 ||
+	die "push of the Debian image failed: $(tail -n3 "$OUT/harness.log")"
+
+GZ_DIGEST=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["gzip"]["digest"])' "$IMG/info.json")
+ZS_DIGEST=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["zstd"]["digest"])' "$IMG/info.json")
+GZ_BLOB="$IMG/blobs/sha256/${GZ_DIGEST#sha256:}"
+ZS_BLOB="$IMG/blobs/sha256/${ZS_DIGEST#sha256:}"
+
+# --- measuring ---------------------------------------------------------------
+# Every run is cold: before each one (hyperfine --prepare) the store is
+# emptied and `sync`ed. COLD=trash (the default) empties it by moving it
+# into $WORK/trash and deletes the trash only between rows (then waits 61 s)
+# or at the end; COLD=rm deletes it right away (podman: `podman rmi -a -f`).
+# Why: this machine's ext4 has no journal, and without a journal ext4 will
+# not reuse an inode freed less than 60 s ago (fs/ext4/ialloc.c
+# recently_deleted()): every create then scans past thousands of freed
+# inodes. Deleting a 6,000-file tree before each run made a cold Debian pull
+# ~2x slower in system time (perf: half of it in recently_deleted) for
+# every tool alike, which is no property of the tools. With COLD=trash
+# podman starts each run from an empty, already initialised graphroot
+# (`podman images` in the prepare step), husk from an empty store.
+COLD=${COLD:-trash}
+PODMAN_GRAPHROOT=$(sed -n 's/^graphroot = "\(.*\)"$/\1/p' "$CACHE/podman/storage.conf")
+if have podman; then
+	# podman must use the bench's own store, or "cold" would be a lie
+	got=$(podman info --format '{{.Store.GraphRoot}} {{.Store.GraphDriverName}}' 2>"$OUT/podman-info.log")
+	if [ "$got" != "$PODMAN_GRAPHROOT overlay" ]; then
+		die "podman uses '$got', not '$PODMAN_GRAPHROOT overlay' (see $CACHE/podman/storage.conf, $OUT/podman-info.log)"
+	fi
+fi
+TRASH="$WORK/trash"
+TRASH_MAX_MB=${HUSK_BENCH_TRASH_MB:-12000}
+mkdir -p "$TRASH/husk" "$TRASH/podman" "$TRASH/other"
+# stash DIR KIND: shell text moving DIR (if any) into the trash
+stash() { printf "{ [ ! -e '%s' ] || mv '%s' \"\$(mktemp -d '%s/%s/XXXXXX')/\"; }" "$1" "$1" "$TRASH" "$2"; }
+if [ "$COLD" = rm ]; then
+	if [ "$MODE" = root ]; then
+		HUSK_RESET="rm -rf '$HUSK_ROOT' && sync"
+	else
+		# the rootless store holds files of sub-uids: delete it inside husk's userns
+		HUSK_RESET="{ [ ! -e '$HUSK_ROOT' ] || '$HUSK' unshare rm -rf '$HUSK_ROOT'; } && sync"
+	fi
+	PODMAN_RESET="podman rmi -a -f >/dev/null 2>&1; sync"
+else
+	HUSK_RESET="$(stash "$HUSK_ROOT" husk) && sync"
+	PODMAN_RESET="$(stash "$PODMAN_GRAPHROOT" podman) && podman images >/dev/null && sync"
+fi
+# a scratch directory, emptied the same way (removable even with 0555 dirs)
+scratch_reset() {
+	if [ "$COLD" = rm ]; then
+		printf "{ [ ! -e '%s' ] || chmod -R u+rwX '%s'; } && rm -rf '%s' && mkdir -p '%s' && sync" "$1" "$1" "$1" "$1"
+	else
+		printf "%s && mkdir -p '%s' && sync" "$(stash "$1" other)" "$1"
+	fi
+}
+
+# empty_trash [wait]: delete the trash; with "wait", sleep until ext4 may
+# reuse the freed inodes, so the next row starts as if on a quiet disk
+empty_trash() {
+	[ -n "$(ls -A "$TRASH/husk" "$TRASH/podman" "$TRASH/other" 2>/dev/null)" ] || return 0
+	say "emptying $TRASH"
+	if [ "$MODE" = root ]; then
+		rm -rf "$TRASH"/husk/* "$TRASH"/podman/* "$TRASH"/other/*
+	else
+		# shellcheck disable=SC2016 # $0 is expanded by the inner sh
+		[ -z "$(ls -A "$TRASH/husk")" ] || "$HUSK" unshare sh -c 'rm -rf "$0"/*' "$TRASH/husk"
+		# shellcheck disable=SC2016
+		[ -z "$(ls -A "$TRASH/podman")" ] || podman unshare sh -c 'rm -rf "$0"/*' "$TRASH/podman"
+		chmod -R u+rwX "$TRASH/other" 2>/dev/null
+		rm -rf "$TRASH"/other/*
+	fi
+	sync
+	if [ "${1:-}" = wait ]; then
+		say "waiting 61 s for ext4 to reuse the freed inodes"
+		sleep 61
+	fi
+}
+# after a row: empty the trash when it has grown past TRASH_MAX_MB
+trash_check() {
+	local mb
+	mb=$(du -sm "$TRASH" 2>/dev/null | cut -f1)
+	[ "${mb:-0}" -gt "$TRASH_MAX_MB" ] && empty_trash wait
+	return 0
+}
+
+# record ROW TOOL KIND FILE|REASON
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT/index.tsv"; }
+
+# skip ROW TOOL REASON: say it, and keep it in the table
+skip() {
+	say "$1: $2 skipped: $3"
+	record "$1" "$2" skip "$3"
+}
+
+# measure ROW TOOL RUNS PREPARE CMD: hyperfine, cold (PREPARE before each run)
+measure() {
+	local row=$1 tool=$2 n=$3 prep=$4 cmd=$5
+	local f="$OUT/$row--${tool//[^A-Za-z0-9_.-]/_}.json"
+	say "$row: $tool ($n runs): $cmd"
+	if hyperfine --runs "$n" --style basic --export-json "$f" \
+		--prepare "$prep" "$cmd" >>"$OUT/hyperfine.log" 2>&1; then
+		record "$row" "$tool" hyperfine "$f"
+	else
+		# once more, to keep what the command itself said
+		local why
+		bash -c "$prep" >/dev/null 2>&1
+		why=$(bash -c "$cmd" 2>&1 >/dev/null | tail -n1)
+		why=${why:-$(tail -n1 "$OUT/hyperfine.log")}
+		say "$row: $tool FAILED: $why"
+		record "$row" "$tool" failed "$why"
+	fi
+}
+
+# measure_rss ROW TOOL PREPARE CMD: one run under bench/peak-rss.py
+measure_rss() {
+	local row=$1 tool=$2 prep=$3 cmd=$4
+	local f="$OUT/$row--${tool//[^A-Za-z0-9_.-]/_}.rss.json"
+	say "$row: $tool peak RSS: $cmd"
+	bash -c "$prep" >/dev/null 2>&1
+	if $PY "$BENCH_DIR/peak-rss.py" --interval 5 --json "$f" -- bash -c "exec $cmd" \
+		>>"$OUT/rss.log" 2>&1; then
+		record "$row" "$tool" rss "$f"
+	else
+		record "$row" "$tool" failed "see rss.log"
+	fi
+}
+
+# --- rows ----------------------------------------------------------------------
+# pull_row ROW REF N_FULL N_QUICK: cold pull by husk and by podman
+pull_row() {
+	local row=$1 ref=$2 n
+	n=$(runs "$3" "$4")
+	measure "$row" husk "$n" "$HUSK_RESET" "'$HUSK' pull -q --tls-verify=false $ref"
+	if have podman; then
+		measure "$row" podman "$n" "$PODMAN_RESET" "podman pull -q --tls-verify=false $ref"
+	else
+		skip "$row" podman "podman not installed"
+	fi
+}
+
+row_pull_busybox() { pull_row "cold pull busybox (1 layer)" "$REG/husk/busybox:latest" 10 5; }
+row_pull_layers() { pull_row "cold pull layers (5 layers)" "$REG/husk/layers:latest" 10 5; }
+row_pull_many() { pull_row "cold pull many (65 layers)" "$REG/husk/many:latest" 10 3; }
+
+# debian_row ROW TAG DIGEST DECOMPRESSOR: husk, podman, skopeo+umoci, and a
+# shell pipeline doing the same download+decompress+write in one stream
+debian_row() {
+	local row=$1 tag=$2 digest=$3 dec=$4 n
+	n=$(runs 6 3)
+	pull_row "$row" "$REG/husk/debian:$tag" 6 3
+	if have skopeo && have umoci; then
+		local rootless=
+		[ "$MODE" = rootless ] && rootless=--rootless
+		measure "$row" "skopeo+umoci" "$n" "$(scratch_reset "$WORK/su")" \
+			"skopeo copy -q --src-tls-verify=false docker://$REG/husk/debian:$tag oci:$WORK/su/oci:debian && umoci unpack $rootless --image $WORK/su/oci:debian $WORK/su/bundle >/dev/null"
+	else
+		skip "$row" "skopeo+umoci" "skopeo or umoci not installed"
+	fi
+	measure "$row" "curl|$dec|tar" "$n" "$(scratch_reset "$WORK/pipe")" \
+		"curl -sfL http://$REG/v2/husk/debian/blobs/$digest | $dec -dc | tar -xf - -C $WORK/pipe"
+}
+row_pull_debian_gzip() { debian_row "cold pull debian:gzip (49 MB)" gzip "$GZ_DIGEST" gzip; }
+row_pull_debian_zstd() { debian_row "cold pull debian:zstd (41 MB)" zstd "$ZS_DIGEST" zstd; }
+
+# the floor: each stage of a Debian pull alone (page cache warm)
+row_floor_debian() {
+	local n
+	n=$(runs 10 3)
+	measure "floor: download gzip blob" curl "$n" "true" \
+		"curl -sfL -o /dev/null http://$REG/v2/husk/debian/blobs/$GZ_DIGEST"
+	measure "floor: download zstd blob" curl "$n" "true" \
+		"curl -sfL -o /dev/null http://$REG/v2/husk/debian/blobs/$ZS_DIGEST"
+	measure "floor: decompress gzip blob" "gzip -dc" "$n" "true" "gzip -dc '$GZ_BLOB' >/dev/null"
+	measure "floor: decompress zstd blob" "zstd -dc" "$n" "true" "zstd -dc '$ZS_BLOB' >/dev/null"
+	measure "floor: write (tar -x of the layer)" "tar -x" "$n" "$(scratch_reset "$WORK/floor-x")" \
+		"tar -xf '$IMG/layer.tar' -C '$WORK/floor-x'"
+}
+
+# peak memory of a cold pull, summed over the process tree (bench/peak-rss.py)
+row_rss_pull() {
+	local ref
+	for ref in busybox:latest layers:latest debian:gzip debian:zstd; do
+		measure_rss "peak RSS: pull $ref" husk "$HUSK_RESET" \
+			"'$HUSK' pull -q --tls-verify=false $REG/husk/$ref >/dev/null"
+	done
+	if have podman; then
+		measure_rss "peak RSS: pull debian:gzip" podman "$PODMAN_RESET" \
+			"podman pull -q --tls-verify=false $REG/husk/debian:gzip >/dev/null"
+	else
+		skip "peak RSS: pull debian:gzip" podman "podman not installed"
+	fi
+}
+
+# --- run -------------------------------------------------------------------------
+t0=$(date +%s)
+for r in $ROWS; do
+	if ! declare -F "row_$r" >/dev/null; then
+		say "no row $r (rows: ${ALL_ROWS//$'\n'/ })"
+		continue
+	fi
+	"row_$r"
+	[ "$COLD" = rm ] || trash_check
+done
+# leave the stores empty
+bash -c "$HUSK_RESET" >/dev/null 2>&1
+have podman && bash -c "$PODMAN_RESET" >/dev/null 2>&1
+for d in su pipe floor-x; do bash -c "$(scratch_reset "$WORK/$d")" >/dev/null 2>&1; done
+empty_trash
+rm -rf "$WORK/su" "$WORK/pipe" "$WORK/floor-x" 2>/dev/null
+
+HUSK="$HUSK" MODE="$MODE" QUICK="$QUICK" COLD="$COLD" ELAPSED=$(($(date +%s) - t0)) \
+	$PY "$BENCH_DIR/report.py" "$OUT" "$RESULTS/$STAMP.json" "$IMG/info.json"
