@@ -153,6 +153,8 @@ def cell(m):
             m["peak_tree_rss_kb"] / 1024, m["procs_at_peak"], m["sum_hwm_kb"] / 1024)
     if m["kind"] == "skip":
         return "skipped: " + m["reason"]
+    if m["kind"] == "value":
+        return "%.1f MB" % (float(m["reason"]) / 1024)
     return "FAILED: " + m.get("reason", "?").replace("|", "\\|")[:120]
 
 
@@ -163,6 +165,8 @@ def value(m):
         return m["median_ms"]
     if m["kind"] == "rss":
         return m["peak_tree_rss_kb"]
+    if m["kind"] == "value":
+        return float(m["reason"])
     return None
 
 

@@ -27,8 +27,8 @@ PY=/usr/bin/python3
 QUICK=${QUICK:-0}
 CACHE=${HUSK_BENCH_CACHE:-$HOME/.cache/husk-bench}
 
-ALL_ROWS="pull_busybox pull_layers pull_many pull_debian_gzip pull_debian_zstd
-floor_debian rss_pull"
+ALL_ROWS="run_busybox rss_run pull_busybox pull_layers pull_many pull_debian_gzip
+pull_debian_zstd floor_debian rss_pull"
 ROWS=${ROWS:-$ALL_ROWS}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -294,6 +294,78 @@ row_rss_pull() {
 	else
 		skip "peak RSS: pull debian:gzip" podman "podman not installed"
 	fi
+}
+
+# --- container start ---------------------------------------------------------------
+# bundle DIR: an OCI bundle of husk/busybox for crun (rootfs from the
+# fixture's layer; crun spec, rootless when we are not root)
+make_bundle() {
+	local dir=$1 blob
+	rm -rf "$dir"
+	mkdir -p "$dir/rootfs"
+	blob=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["busybox"]["layers"][0]["digest"][7:])' \
+		"$HUSK_FIXTURES/expected.json")
+	tar -xzf "$HUSK_FIXTURES/blobs/sha256/$blob" -C "$dir/rootfs" --no-same-owner 2>/dev/null
+	(cd "$dir" && if [ "$MODE" = root ]; then crun spec; else crun spec --rootless; fi) || return 1
+	# Debian's crun writes null mappings for --rootless: fill them in
+	$PY - "$dir/config.json" "$(id -u)" "$(id -g)" <<'PYEOF'
+import json, sys
+p, uid, gid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+c = json.load(open(p))
+c["process"]["args"] = ["/bin/true"]
+c["process"]["terminal"] = False
+lx = c["linux"]
+if any(n["type"] == "user" for n in lx.get("namespaces", [])):
+    lx["uidMappings"] = [{"containerID": 0, "hostID": uid, "size": 1}]
+    lx["gidMappings"] = [{"containerID": 0, "hostID": gid, "size": 1}]
+json.dump(c, open(p, "w"))
+PYEOF
+}
+
+# the kernel's floor: user+mount+pid namespaces, /proc, an overlay of the
+# same rootfs, chroot, exec true (util-linux, BENCH.md)
+floor_cmd() {
+	local d=$1 opts
+	mkdir -p "$d/u" "$d/w" "$d/m"
+	opts="lowerdir=$d/rootfs,upperdir=$d/u,workdir=$d/w"
+	if [ "$MODE" = root ]; then
+		echo "unshare -mpf --mount-proc sh -c 'mount -t overlay overlay -o $opts $d/m && exec chroot $d/m /bin/true'"
+	else
+		echo "unshare -Urmpf --mount-proc sh -c 'mount -t overlay overlay -o $opts,userxattr $d/m && exec chroot $d/m /bin/true'"
+	fi
+}
+
+row_run_busybox() {
+	local row="warm run --rm --network none busybox true" n ref=$REG/husk/busybox:latest
+	n=$(runs 40 15)
+	bash -c "$HUSK_RESET" >/dev/null 2>&1
+	"$HUSK" pull -q --tls-verify=false "$ref" >/dev/null || { skip "$row" husk "pull failed"; return; }
+	"$HUSK" run --rm --network none "$ref" true	# the seccomp cache, once
+	measure "$row" husk "$n" true "'$HUSK' run --rm --network none $ref true"
+	if have podman && podman pull -q --tls-verify=false "$ref" >/dev/null 2>&1; then
+		measure "$row" podman "$n" true "podman run --rm --network=none $ref true"
+	else
+		skip "$row" podman "podman not installed or cannot pull"
+	fi
+	if have crun && make_bundle "$WORK/bundle"; then
+		measure "$row" "crun (bundle)" "$n" true \
+			"crun --root '$WORK/crun-state' run -b '$WORK/bundle' husk-bench"
+		measure "$row" "floor" "$n" true "$(floor_cmd "$WORK/bundle")"
+	else
+		skip "$row" crun "crun not installed"
+	fi
+}
+
+# memory of the process that stays alive during a foreground run
+row_rss_run() {
+	local ref=$REG/husk/busybox:latest pid
+	"$HUSK" run --rm --network none "$ref" sleep 2 &
+	pid=$!
+	sleep 1
+	say "peak RSS of husk run (parent, while the container sleeps): $(grep VmHWM /proc/$pid/status)"
+	record "RSS of the foreground husk run parent (VmHWM, kB)" husk value \
+		"$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)"
+	wait "$pid"
 }
 
 # --- run -------------------------------------------------------------------------
