@@ -351,24 +351,60 @@ static char *split_parent(const char *path, const char **base, size_t *blen)
 	return xstrndup(path, start);
 }
 
-static int mkdir_in(int rootfd, const char *path, mode_t mode, struct err **e)
+static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth,
+			 struct err **e);
+
+/*
+ * NAME in PARENT is a dangling symlink: create what it points to, resolved
+ * inside the root like everything else (runc does the same for mount
+ * targets), so `DIR/name/x` can then be made.
+ */
+static int mkdir_link_target(int rootfd, int parent, const char *dir,
+			     const char *name, mode_t mode, int depth,
+			     struct err **e)
+{
+	char target[PATH_MAX];
+	_cleanup_free_ char *path = NULL;
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+	int fd;
+
+	if (n < 0)
+		return err_make(e, errno, "cannot create '%s'", name);
+	target[n] = '\0';
+	path = target[0] == '/' ? xstrdup(target)
+				: xasprintf("%s/%s", dir ? dir : "", target);
+	fd = mkdir_p_depth(rootfd, path, mode, depth + 1, e);
+	if (fd < 0)
+		return fd;
+	(void) close(fd);
+	return 0;
+}
+
+static int mkdir_in(int rootfd, const char *path, mode_t mode, int depth,
+		    struct err **e)
 {
 	_cleanup_close_ int parent = -1;
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *name = NULL;
 	const char *base;
 	size_t blen;
+	struct stat st;
 
 	dir = split_parent(path, &base, &blen);
 	if (blen == 0)
 		return err_make(e, ENOENT, "cannot create '%s'", path);
-	parent = dir ? safe_mkdir_p(rootfd, dir, mode, e)
+	parent = dir ? mkdir_p_depth(rootfd, dir, mode, depth, e)
 		     : safe_open(rootfd, ".", O_PATH | O_DIRECTORY, 0, e);
 	if (parent < 0)
 		return parent;
 	name = xstrndup(base, blen);
-	if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
+	if (mkdirat(parent, name, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return err_make(e, errno, "cannot create '%s'", path);
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return mkdir_link_target(rootfd, parent, dir, name, mode, depth, e);
 	return 0;
 }
 
@@ -382,21 +418,29 @@ static int err_pass(struct err **e, struct err **local, int r)
 	return r;
 }
 
-int safe_mkdir_p(int rootfd, const char *path, mode_t mode, struct err **e)
+static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth,
+			 struct err **e)
 {
 	const int flags = O_PATH | O_DIRECTORY;
 	_cleanup_err_ struct err *local = NULL;
 	int fd, r;
 
+	if (depth > FS_MAX_LINKS)
+		return err_make(e, ELOOP, "cannot create '%s'", path);
 	fd = safe_open(rootfd, path, flags, 0, &local);
 	if (fd >= 0)
 		return fd;
 	if (local->errnum != ENOENT)
 		return err_pass(e, &local, fd);
-	r = mkdir_in(rootfd, path, mode, e);
+	r = mkdir_in(rootfd, path, mode, depth, e);
 	if (r < 0)
 		return r;
 	return safe_open(rootfd, path, flags, 0, e);
+}
+
+int safe_mkdir_p(int rootfd, const char *path, mode_t mode, struct err **e)
+{
+	return mkdir_p_depth(rootfd, path, mode, 0, e);
 }
 
 /* mkdir(2) that accepts an existing directory. */

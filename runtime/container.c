@@ -260,6 +260,30 @@ static int child_setup(const struct child_args *a, char **exe, struct err **e)
 	return runtime_caps_apply(s, e);
 }
 
+/*
+ * Signals our caller ignored (nohup, a shell's background job) or blocked
+ * must not stay so in the container: docker starts it with the defaults.
+ */
+static void reset_signals(void)
+{
+	/* the kernel's struct: glibc's sigaction() refuses its own
+	 * reserved real-time signals (32, 33), the kernel does not */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} dfl = { SIG_DFL, 0, NULL, 0 };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void) syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+				       sizeof(dfl.mask));
+	sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int child_main(void *arg)
 {
 	const struct child_args *a = arg;
@@ -268,6 +292,7 @@ static int child_main(void *arg)
 	_cleanup_free_ char *exe = NULL;
 
 	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reset_signals();
 	for (int i = 0; i < 3; i++)
 		if (st->stdio[i] >= 0 && st->stdio[i] != i &&
 		    dup2(st->stdio[i], i) < 0)

@@ -59,7 +59,11 @@ int main(int argc, char **argv)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	child = pid;
-	/* reap everything; the command's own status decides the exit */
+	/*
+	 * Reap whatever is re-parented to us until the command itself ends;
+	 * then exit with its status at once (tini): as PID 1 leaving, we take
+	 * the rest of the namespace with us.
+	 */
 	for (;;) {
 		pid_t w = wait(&status);
 
@@ -68,9 +72,11 @@ int main(int argc, char **argv)
 				continue;
 			break;
 		}
-		if (w == pid)
+		if (w == pid) {
 			code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 						   : WEXITSTATUS(status);
+			break;
+		}
 	}
 	return code;
 }
