@@ -393,8 +393,14 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	}
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)
 		rc = err_wrap(e, "cannot create container from '%s'", a->image);
-	if (rc >= 0 && !a->rm)
+	if (rc >= 0 && !a->rm) {
+		/* what `rmi` and the store's GC check before removing layers */
+		cJSON *ann = cJSON_GetObjectItem(spec, "annotations");
+
+		cJSON_AddStringToObject(ann, "io.husk.image", img.name);
+		cJSON_AddStringToObject(ann, "io.husk.image.id", img.id);
 		rc = json_write_file(a->dirfd, "config.json", spec, 0600, e);
+	}
 	if (rc >= 0)
 		rc = execute(ctx, a, spec, e);
 	image_rootfs_release(&img);

@@ -295,6 +295,46 @@ static int sweep(struct store *s, const char *dir, const struct refset *keep,
 	return 0;
 }
 
+/*
+ * Kept containers (containers/ID/config.json) use their image's layers
+ * as lower layers: those stay, and their image ids are reported in
+ * IMAGES so rmi can refuse.
+ */
+static void mark_containers(struct store *s, struct refset *layers,
+			    struct refset *images)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat(s->rootfd, "containers",
+			O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			(void) close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *rel = NULL, *lower = NULL;
+		_cleanup_cjson_ cJSON *c = NULL;
+		const cJSON *a;
+		char *save = NULL, *l;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rel = xasprintf("containers/%s/config.json", de->d_name);
+		if (json_read_file(s->rootfd, rel, 1 << 20, &c, NULL) < 0)
+			continue;
+		a = json_obj(c, "annotations");
+		if (images && json_str(a, "io.husk.image.id"))
+			refset_add(images, json_str(a, "io.husk.image.id"));
+		lower = xstrdup(json_str(a, "io.husk.overlay.lower") ?: "");
+		for (l = strtok_r(lower, ":", &save); l;
+		     l = strtok_r(NULL, ":", &save))
+			if (strrchr(l, '/') && is_hex(strrchr(l, '/') + 1, 64))
+				refset_add(layers, strrchr(l, '/') + 1);
+	}
+}
+
 /* Under the exclusive "gc" lock, so no pull is half-way. */
 static int gc_locked(struct store *s, char ***deleted, size_t *nd,
 		     struct err **e)
@@ -309,6 +349,7 @@ static int gc_locked(struct store *s, char ***deleted, size_t *nd,
 	cJSON_ArrayForEach(d, json_arr(index, "manifests"))
 		if (ref_digest_valid(json_str(d, "digest")))
 			mark_image(s, json_str(d, "digest"), &blobs, &layers);
+	mark_containers(s, &layers, NULL);
 	rc = sweep(s, "layers", &layers, "layer", deleted, nd, e);
 	if (rc >= 0)
 		rc = sweep(s, "blobs/sha256", &blobs, "blob", deleted, nd, e);
@@ -328,6 +369,22 @@ int image_gc(struct store *s, char ***deleted, struct err **e)
 	rc = gc_locked(s, deleted, &nd, e);
 	lock_release(gc);
 	return rc < 0 ? rc : (int)nd;
+}
+
+/* docker: an image a container uses is removed only with -f */
+static int check_unused(struct store *s, const char *id, struct err **e)
+{
+	struct refset layers = { 0 }, images = { 0 };
+	bool used;
+
+	mark_containers(s, &layers, &images);
+	used = refset_has(&images, id);
+	strv_free(layers.v);
+	strv_free(images.v);
+	if (used)
+		return err_make(e, 0, "image is used by a container (remove "
+				      "the container, or use -f)");
+	return 0;
 }
 
 int image_remove(struct store *s, const char *what, bool force,
@@ -351,6 +408,8 @@ int image_remove(struct store *s, const char *what, bool force,
 		rc = -1;
 	else if (n == 0)
 		rc = err_make(e, 0, "no such image");
+	else if (!force)
+		rc = check_unused(s, l.v[idx[0]].config_digest, e);
 	else if (n > 1 && !force && strchr(what, ':') == NULL &&
 		 is_hex(what, 3))
 		rc = err_make(e, 0, "image is referenced by %d names (use -f, "

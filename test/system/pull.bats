@@ -410,3 +410,21 @@ except OSError:
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Usage: husk images"* ]]
 }
+
+@test "rmi: an image a kept container uses is refused without -f; with -f its layers stay" {
+	"$HUSK" pull -q "$P/husk/busybox" >/dev/null
+	run "$HUSK" run "$P/husk/busybox" true
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$HUSK" rmi "$P/husk/busybox"
+	[ "$status" -eq 125 ]
+	assert_eq "husk: cannot remove image '$P/husk/busybox': image is used by a container (remove the container, or use -f)" "$stderr"
+	run "$HUSK" images -q
+	assert_eq 1 "${#lines[@]}"
+	run "$HUSK" rmi -f "$P/husk/busybox"
+	[ "$status" -eq 0 ]
+	run "$HUSK" images -q
+	assert_eq 0 "${#lines[@]}"
+	# the container's lower layer is kept; the image's other blobs went
+	[ -d "$HUSK_ROOT/layers/$(ex '.images.busybox.diffids[0] | ltrimstr("sha256:")')" ]
+	[ ! -e "$HUSK_ROOT/blobs/sha256/$(ex '.images.busybox.digest | ltrimstr("sha256:")')" ]
+}
