@@ -408,12 +408,12 @@ int image_remove(struct store *s, const char *what, bool force,
 		rc = -1;
 	else if (n == 0)
 		rc = err_make(e, 0, "no such image");
-	else if (!force)
-		rc = check_unused(s, l.v[idx[0]].config_digest, e);
 	else if (n > 1 && !force && strchr(what, ':') == NULL &&
 		 is_hex(what, 3))
 		rc = err_make(e, 0, "image is referenced by %d names (use -f, "
 				    "or remove it by name)", n);
+	if (rc >= 0 && n > 0 && !force)
+		rc = check_unused(s, l.v[idx[0]].config_digest, e);
 	for (int i = 0; rc >= 0 && n > 0 && i < n; i++) {
 		rc = store_index_remove(s, l.v[idx[i]].name, e);
 		if (rc >= 0)
