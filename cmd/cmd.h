@@ -63,6 +63,13 @@ int cmd_usage_error(struct husk_ctx *ctx, struct err **e, const char *fmt, ...)
 int cmd_getopt_error(struct husk_ctx *ctx, int c, char **argv, struct err **e);
 
 /*
+ * For commands whose options are only --format json and --help: returns
+ * 0 to go on, 1 after printing the usage, <0 on a usage error.
+ */
+int cmd_parse_format(struct husk_ctx *ctx, int argc, char **argv,
+		     void (*usage)(void), bool *json, struct err **e);
+
+/*
  * Registry flags shared by pull, login and logout: --tls-verify[=BOOL],
  * --authfile FILE. (CA certificates come from certs.d directories.) Put CMD_REGISTRY_OPTIONS in the
  * option table and hand every option to cmd_registry_flag() first: it

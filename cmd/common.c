@@ -64,3 +64,35 @@ int cmd_registry_flag(struct husk_ctx *ctx, int c, struct registry_config *cfg,
 		return 0;
 	}
 }
+
+int cmd_parse_format(struct husk_ctx *ctx, int argc, char **argv,
+		     void (*usage)(void), bool *json, struct err **e)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json"))
+				return cmd_usage_error(ctx, e, "unknown format "
+							       "'%s'", optarg);
+			*json = true;
+			break;
+		case 'h':
+			usage();
+			return 1;
+		default:
+			return cmd_getopt_error(ctx, c, argv, e);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, e, "unexpected argument '%s'",
+				       argv[optind]);
+	return 0;
+}

@@ -168,34 +168,14 @@ static void print_json(struct husk_ctx *ctx, struct info *in)
 
 int cmd_info(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct info in = { .probes = PROBES_INIT };
-	const char *format = NULL;
-	int c;
+	bool json;
+	int rc = cmd_parse_format(ctx, argc, argv, usage, &json, e);
 
-	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		default:
-			return cmd_getopt_error(ctx, c, argv, e);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, e, "unexpected argument '%s'",
-				       argv[optind]);
-	if (format && strcmp(format, "json"))
-		return cmd_usage_error(ctx, e, "unknown format '%s'", format);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	gather(ctx, &in);
-	if (format)
+	if (json)
 		print_json(ctx, &in);
 	else
 		print_text(ctx, &in);

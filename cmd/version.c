@@ -72,34 +72,14 @@ static int print_json(struct libver *v, size_t n)
 
 int cmd_version(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct libver v[6];
-	const char *format = NULL;
-	int c;
+	bool json;
+	int rc = cmd_parse_format(ctx, argc, argv, usage, &json, e);
 
-	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		default:
-			return cmd_getopt_error(ctx, c, argv, e);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, e, "unexpected argument '%s'",
-				       argv[optind]);
-	if (format && strcmp(format, "json"))
-		return cmd_usage_error(ctx, e, "unknown format '%s'", format);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	collect(v);
-	if (format)
+	if (json)
 		print_json(v, ARRAY_SIZE(v));
 	else {
 		printf("husk version %s\n", HUSK_VERSION);

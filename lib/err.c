@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "lib/buf.h"
@@ -12,17 +13,16 @@ static int err_ret(int errnum)
 	return -(errnum > 0 ? errnum : 0) - 1;
 }
 
-int err_make(struct err **e, int errnum, const char *fmt, ...)
+/* Replaces *E with {ERRNUM, FMT...}, ": strerror" appended when asked. */
+static int err_set(struct err **e, int errnum, bool with_strerror,
+		   const char *fmt, va_list ap)
 {
 	struct buf b = BUF_INIT;
-	va_list ap;
 
 	if (!e)
 		return err_ret(errnum);
-	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (errnum > 0) {
+	if (with_strerror && errnum > 0) {
 		size_t at;
 
 		buf_addstr(&b, ": ");
@@ -37,21 +37,26 @@ int err_make(struct err **e, int errnum, const char *fmt, ...)
 	return err_ret(errnum);
 }
 
+int err_make(struct err **e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_set(e, errnum, true, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 int err_cause(struct err **e, int errnum, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
 	va_list ap;
+	int r;
 
-	if (!e)
-		return err_ret(errnum);
 	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
+	r = err_set(e, errnum, false, fmt, ap);
 	va_end(ap);
-	err_free(*e);
-	*e = xmalloc(sizeof(**e));
-	(*e)->errnum = errnum;
-	(*e)->msg = buf_detach(&b, NULL);
-	return err_ret(errnum);
+	return r;
 }
 
 int err_wrap(struct err **e, const char *fmt, ...)
