@@ -347,7 +347,7 @@ static int execute(struct husk_ctx *ctx, struct run_args *a,
 			       a->rc.listen_fds };
 	_cleanup_close_ int devnull = -1;
 	int pty = -1, status;
-	pid_t pid;
+	pid_t pid, fuse = -1;
 
 	if (rt_spec_parse(spec_json, &sp, e) < 0)
 		return -1;
@@ -360,18 +360,35 @@ static int execute(struct husk_ctx *ctx, struct run_args *a,
 		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		st.stdio[0] = devnull;
 	}
-	status = runtime_start(&sp, &st, &pid, &pty, e);
+	status = runtime_fuse_forced()
+			 ? runtime_fuse_mount(&sp, &fuse, e)
+			 : 0;
+	if (status >= 0)
+		status = runtime_start(&sp, &st, &pid, &pty, e);
+	if (status < 0 && fuse <= 0 && sp.lower && (*e)->errnum == EOPNOTSUPP) {
+		/* the kernel's overlay failed in the child: fuse-overlayfs */
+		log_debug("overlay failed (%s): trying fuse-overlayfs", (*e)->msg);
+		err_freep(e);
+		status = runtime_fuse_mount(&sp, &fuse, e);
+		if (status >= 0)
+			status = runtime_start(&sp, &st, &pid, &pty, e);
+	}
 	if (st.seccomp_fd >= 0)
 		(void) close(st.seccomp_fd);
-	rt_spec_release(&sp);
-	if (status < 0)
+	if (status < 0) {
+		runtime_fuse_stop(&sp, fuse);
+		rt_spec_release(&sp);
 		return start_failed(ctx, a, e);
+	}
 	if (pty >= 0) {
 		runtime_forward_signals(pid, false);
 		runtime_relay_pty(pty, a->interactive);
 		(void) close(pty);
 	}
-	return runtime_wait(pid);
+	status = runtime_wait(pid);
+	runtime_fuse_stop(&sp, fuse);
+	rt_spec_release(&sp);
+	return status;
 }
 
 static int run_container(struct husk_ctx *ctx, struct run_args *a,

@@ -42,6 +42,8 @@
 
 /* In the child: set while looking for the command (its errors are 127) */
 static bool exe_phase;
+/* set until the overlay rootfs is mounted (its failure: try fuse) */
+static bool overlay_phase;
 
 struct child_args {
 	const struct rt_spec *spec;
@@ -237,6 +239,10 @@ static int child_setup(const struct child_args *a, char **exe, struct err **e)
 
 	if ((s->ns_flags & CLONE_NEWNET) && loopback_up(e) < 0)
 		return -1;
+	overlay_phase = true;
+	if (runtime_mount_root(s, st->userxattr, e) < 0)
+		return -1;
+	overlay_phase = false;
 	if (runtime_mount_all(s, st->userxattr, e) < 0)
 		return -1;
 	if (s->terminal && setup_terminal(s, a->sync, e) < 0)
@@ -298,7 +304,7 @@ static int child_main(void *arg)
 		    dup2(st->stdio[i], i) < 0)
 			child_fail(a->sync, 's', NULL);
 	if (child_setup(a, &exe, &e) < 0)
-		child_fail(a->sync, exe_phase ? 'x' : 's', e);
+		child_fail(a->sync, exe_phase ? 'x' : overlay_phase ? 'o' : 's', e);
 	/* nothing the caller leaked reaches the container, but what it
 	 * passed on purpose (LISTEN_FDS) */
 	(void) close_range(3 + (unsigned)st->preserve_fds, ~0U,
@@ -355,6 +361,10 @@ static int read_sync(int sock, int *pty, struct err **e)
 		if (msg[0] != 'x' && (errnum == ENOENT || errnum == EACCES ||
 				      errnum == ENOEXEC))
 			errnum = EIO;
+		/* the kernel's overlay could not be mounted: the caller may
+		 * fall back to fuse-overlayfs */
+		if (msg[0] == 'o')
+			errnum = EOPNOTSUPP;
 		return err_cause(e, errnum, "%s", *sp ? sp + 1 : msg);
 	}
 }

@@ -336,12 +336,16 @@ static int do_pivot(const struct rt_spec *s, struct err **e)
 	return 0;
 }
 
+int runtime_mount_root(const struct rt_spec *s, bool userxattr,
+		       struct err **e)
+{
+	return prepare_root(s, userxattr, e);
+}
+
 int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e)
 {
 	_cleanup_close_ int rootfd = -1;
 
-	if (prepare_root(s, userxattr, e) < 0)
-		return -1;
 	rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_make(e, errno, "cannot open the rootfs '%s'", s->root);

@@ -103,10 +103,23 @@ void runtime_forward_signals(pid_t pid, bool winch);
 int runtime_seccomp_fd(const char *profile, uint64_t bounding,
 		       const char *cachedir, int *fd, struct err **e);
 
+/*
+ * fuse-overlayfs instead of the kernel's overlay (runtime/fuse.c): call
+ * before runtime_start(); it mounts S's layers on S->root in a private
+ * mount namespace of the caller and clears S->lower. runtime_fuse_stop()
+ * after the container exited.
+ */
+bool runtime_fuse_forced(void);
+int runtime_fuse_mount(struct rt_spec *s, pid_t *daemon, struct err **e);
+void runtime_fuse_stop(const struct rt_spec *s, pid_t daemon);
+
 /* Relays our terminal and MASTER until the container side closes. */
 void runtime_relay_pty(int master, bool with_stdin);
 
 /* In the child (internal to runtime/). */
+/* The rootfs (overlay, or the bind of a prepared root), then the rest. */
+int runtime_mount_root(const struct rt_spec *s, bool userxattr,
+		       struct err **e);
 int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e);
 int runtime_caps_apply(const struct rt_spec *s, struct err **e);
 int rlimit_from_name(const char *name);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 state=$(mktemp -d "${TMPDIR:-/tmp}/husk-demo.XXXXXX")
 export HUSK_ROOT="$state/store"
 cleanup() {
-	bash test/helpers/harness.sh down "$state" >/dev/null 2>&1 || true
+	bash test/helpers/harness.sh down "$state/registry" >/dev/null 2>&1 || true
 	if [ "$(id -u)" = 0 ]; then rm -rf "$state"; else ./husk unshare rm -rf "$state"; fi
 }
 trap cleanup EXIT

@@ -763,3 +763,32 @@ EOF
 	hr --pull sometimes "$I" true
 	[ "$status" -eq 125 ]
 }
+
+@test "run: fuse-overlayfs serves the rootfs when asked (HUSK_OVERLAY=fuse-overlayfs), with whiteouts and opaque dirs right" {
+	require_cmd fuse-overlayfs
+	L="$HUSK_REG_PLAIN/husk/layers"
+	"$HUSK" pull -q "$L" >/dev/null
+	run --separate-stderr env HUSK_OVERLAY=fuse-overlayfs "$HUSK" run --rm "$L" sh -c \
+		'grep " / " /proc/mounts | cut -d" " -f3; ls /opq | tr "\n" " "; echo; test -e /data/gone.txt && echo gone-visible; echo hi > /new; cat /new'
+	[ "$status" -eq 0 ]
+	assert_eq "fuse.fuse-overlayfs" "${lines[0]}"
+	# the layer's own entries only: lower ones hidden by the opaque marker
+	assert_eq "keepname new1 newdir " "${lines[1]}"
+	assert_eq hi "${lines[2]}"
+	[ -z "$stderr" ]
+	# the daemon went with the container, and nothing is left in the store
+	! pgrep -f "fuse-overlayfs -f -o lowerdir=$HUSK_ROOT" >/dev/null
+	assert_eq "" "$(ls -A "$HUSK_ROOT/tmp")"
+}
+
+@test "run: neither overlay nor fuse-overlayfs usable is a clear error (125)" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	# a PATH with the helpers husk needs but no fuse-overlayfs
+	for t in newuidmap newgidmap; do
+		ln -s "$(command -v $t)" "$BATS_TEST_TMPDIR/bin/$t"
+	done
+	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/bin" HUSK_OVERLAY=fuse-overlayfs "$HUSK" run --rm "$I" true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == "husk: cannot start container '"*"': cannot mount the rootfs: neither the kernel's overlay nor fuse-overlayfs (not installed) can be used" ]]
+	assert_eq "" "$(ls -A "$HUSK_ROOT/tmp")"
+}
