@@ -1,8 +1,7 @@
 #!/bin/bash
-# `make demo`: husk's main job on this machine, today: start a local
-# registry (Debian's docker-registry on 127.0.0.1) with the fixture images,
-# pull one into a throw-away store and look at it. `husk run` joins when
-# issue 5 lands.
+# `make demo`: husk's main job on this machine: start a local registry
+# (Debian's docker-registry on 127.0.0.1) with the fixture images, pull one
+# into a throw-away store and run containers from it.
 set -eu
 cd "$(dirname "$0")/.."
 state=$(mktemp -d "${TMPDIR:-/tmp}/husk-demo.XXXXXX")
@@ -29,5 +28,12 @@ say ./husk pull "$HUSK_REG_PLAIN/husk/busybox"
 ./husk pull "$HUSK_REG_PLAIN/husk/busybox"
 say ./husk images
 ./husk images
-say ./husk image inspect "$HUSK_REG_PLAIN/husk/busybox"
-./husk image inspect "$HUSK_REG_PLAIN/husk/busybox" | head -n 20
+say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c "'echo hello from \$(hostname); id; ps'"
+./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c 'echo hello from $(hostname); id; ps'
+say ./husk run --rm -u husk "$HUSK_REG_PLAIN/husk/layers" sh -c "'id; ls /opq'"
+./husk run --rm -u husk "$HUSK_REG_PLAIN/husk/layers" sh -c 'id; ls /opq'
+say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c "'exit 42'"
+./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c 'exit 42' || echo "exit status: $?"
+say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" nosuchcommand
+./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" nosuchcommand || echo "exit status: $?"
+
