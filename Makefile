@@ -105,7 +105,8 @@ lint:
 			--inline-suppr -I. -D_GNU_SOURCE main.c $(SRCS); \
 	else echo "lint: cppcheck not installed, skipped"; fi
 	@if command -v shellcheck >/dev/null; then \
-		shellcheck -x .ci/run test/run.sh test/helpers/*.sh; \
+		shellcheck -x .ci/run test/run.sh test/deps.sh test/demo.sh \
+			test/helpers/*.sh bench/*.sh; \
 	else echo "lint: shellcheck not installed, skipped"; fi
 
 install: husk husk-init

@@ -29,6 +29,7 @@ say ./husk pull "$HUSK_REG_PLAIN/husk/busybox"
 say ./husk images
 ./husk images
 say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c "'echo hello from \$(hostname); id; ps'"
+# shellcheck disable=SC2016 # expanded inside the container
 ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c 'echo hello from $(hostname); id; ps'
 say ./husk run --rm -u husk "$HUSK_REG_PLAIN/husk/layers" sh -c "'id; ls /opq'"
 ./husk run --rm -u husk "$HUSK_REG_PLAIN/husk/layers" sh -c 'id; ls /opq'

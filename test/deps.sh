@@ -10,10 +10,13 @@ docker-registry apache2-utils openssl skopeo umoci passt slirp4netns
 fuse-overlayfs iproute2 strace zstd"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $want 2>/dev/null |
-	awk '$NF == "installed" { print $1 }' | sort >/tmp/.husk-deps.$$
-	for p in $want; do grep -qx "$p" /tmp/.husk-deps.$$ || echo "$p"; done
-	rm -f /tmp/.husk-deps.$$)
+# shellcheck disable=SC2086 # word splitting of the package lists is meant
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $want 2>/dev/null |
+	awk '$NF == "installed" { print $1 }')
+missing=""
+for p in $want; do
+	grep -qx "$p" <<<"$installed" || missing="$missing $p"
+done
 [ -z "$missing" ] && exit 0
 # shellcheck disable=SC2086
 if [ "$(id -u)" = 0 ]; then

@@ -32,6 +32,7 @@ if ! awk '$1 == 0 && $2 == 0 && $3 == 4294967295 { f = 1 } END { exit !f }' /pro
 fi
 export ROOTFS="$mnt/root" OVL_OPTS="$opts" OVL_DIR="$mnt/l"
 rc=0
+# shellcheck disable=SC2016 # expanded by the inner sh
 unshare -m sh -c 'cd "$OVL_DIR" && mount -t overlay overlay -o "$OVL_OPTS" "$ROOTFS" && cd / && exec "$@"' sh "$@" || rc=$?
 rm -rf "$mnt"
 exit $rc
