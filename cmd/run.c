@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -302,6 +304,34 @@ static void systemd_env(struct run_args *a)
 		a->rc.listen_fds = (int)n;
 }
 
+/*
+ * systemd's ExecStart= case (DESIGN.md, process model): with NOTIFY_SOCKET
+ * set, --rm and no terminal, the kernel can clean up alone (the writable
+ * layer is a tmpfs inside the container's mount namespace; nothing else
+ * outlives it), so husk reports the container's process as the unit's
+ * MAINPID and leaves: no husk process stays behind.
+ */
+static bool stepping_aside(const struct run_args *a)
+{
+	return a->rm && !a->tty && a->rc.notify_socket && !runtime_fuse_forced();
+}
+
+static int send_mainpid(const char *path, pid_t pid, struct err **e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "MAINPID=%d\n", (int)pid);
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_make(e, ENAMETOOLONG, "NOTIFY_SOCKET '%s'", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (fd < 0 || sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&sa,
+			     sizeof(sa)) < 0)
+		return err_make(e, errno, "cannot notify '%s'", path);
+	return 0;
+}
+
 static void fill_paths(struct run_args *a, struct image_rootfs *img)
 {
 	a->rootfs = xasprintf("%s/rootfs", a->dir);
@@ -322,6 +352,7 @@ static void fill_paths(struct run_args *a, struct image_rootfs *img)
 	a->rc.tty = a->tty;
 	a->rc.rootless = ctx_rootless(a);
 	systemd_env(a);
+	a->rc.upper_tmpfs = stepping_aside(a);
 }
 
 /* Maps the child's error to run's exit codes (docker's 125/126/127). */
@@ -344,7 +375,7 @@ static int execute(struct husk_ctx *ctx, struct run_args *a,
 {
 	struct rt_spec sp;
 	struct rt_start st = { { -1, -1, -1 }, -1, ctx->rootless,
-			       a->rc.listen_fds };
+			       a->rc.listen_fds, stepping_aside(a) };
 	_cleanup_close_ int devnull = -1;
 	int pty = -1, status;
 	pid_t pid, fuse = -1;
@@ -379,6 +410,10 @@ static int execute(struct husk_ctx *ctx, struct run_args *a,
 		runtime_fuse_stop(&sp, fuse);
 		rt_spec_release(&sp);
 		return start_failed(ctx, a, e);
+	}
+	if (st.detach) {
+		rt_spec_release(&sp);
+		return send_mainpid(a->rc.notify_socket, pid, e) < 0 ? -1 : 0;
 	}
 	if (pty >= 0) {
 		runtime_forward_signals(pid, false);

@@ -297,7 +297,9 @@ static int child_main(void *arg)
 	_cleanup_err_ struct err *e = NULL;
 	_cleanup_free_ char *exe = NULL;
 
-	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* the container dies with husk, unless husk steps aside */
+	if (!st->detach)
+		(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
 	reset_signals();
 	for (int i = 0; i < 3; i++)
 		if (st->stdio[i] >= 0 && st->stdio[i] != i &&

@@ -470,6 +470,8 @@ static void build_annotations(const struct run_config *c, cJSON *spec)
 		cJSON_AddStringToObject(a, "io.husk.overlay.upper", c->upper);
 		cJSON_AddStringToObject(a, "io.husk.overlay.work", c->work);
 	}
+	if (c->upper_tmpfs)
+		cJSON_AddStringToObject(a, "io.husk.overlay.tmpfs", "true");
 	cJSON_AddStringToObject(a, "io.husk.seccomp",
 				c->privileged ? "unconfined"
 					      : c->seccomp ? c->seccomp : "default");

@@ -42,19 +42,44 @@ static int fsconfig_str(int fd, const char *key, const char *val,
 	return 0;
 }
 
+/*
+ * A writable layer that needs nobody to clean it up: a tmpfs on WORK in
+ * the container's own mount namespace holds upper and work, and goes away
+ * with the namespace.
+ */
+static int tmpfs_upper(const struct rt_spec *s, char **upper, char **work,
+		       struct err **e)
+{
+	if (mount("tmpfs", s->work, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return err_make(e, errno, "cannot mount the tmpfs writable layer");
+	*upper = xasprintf("%s/upper", s->work);
+	*work = xasprintf("%s/work", s->work);
+	if (mkdir(*upper, 0755) < 0 || mkdir(*work, 0755) < 0)
+		return err_make(e, errno, "cannot create the writable layer");
+	return 0;
+}
+
 static int mount_overlay(const struct rt_spec *s, bool userxattr,
 			 struct err **e)
 {
 	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	_cleanup_close_ int mnt = -1;
+	_cleanup_free_ char *tu = NULL, *tw = NULL;
+	const char *upper = s->upper, *work = s->work;
 
 	if (fs < 0)
 		return err_make(e, errno, "cannot create the overlay rootfs");
+	if (s->upper_tmpfs) {
+		if (tmpfs_upper(s, &tu, &tw, e) < 0)
+			return -1;
+		upper = tu;
+		work = tw;
+	}
 	for (char **l = s->lower; *l; l++)
 		if (fsconfig_str(fs, "lowerdir+", *l, e) < 0)
 			return -1;
-	if (s->upper && (fsconfig_str(fs, "upperdir", s->upper, e) < 0 ||
-			 fsconfig_str(fs, "workdir", s->work, e) < 0))
+	if (upper && (fsconfig_str(fs, "upperdir", upper, e) < 0 ||
+		      fsconfig_str(fs, "workdir", work, e) < 0))
 		return -1;
 	if (userxattr && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return err_make(e, errno, "overlay option userxattr");

@@ -255,6 +255,8 @@ static void parse_annotations(const cJSON *a, struct rt_spec *s)
 	if (json_str(a, "io.husk.overlay.work"))
 		s->work = xstrdup(json_str(a, "io.husk.overlay.work"));
 	s->seccomp = xstrdup(json_str(a, "io.husk.seccomp") ?: "unconfined");
+	s->upper_tmpfs = json_str(a, "io.husk.overlay.tmpfs") &&
+			 !strcmp(json_str(a, "io.husk.overlay.tmpfs"), "true");
 }
 
 int rt_spec_parse(const cJSON *j, struct rt_spec *s, struct err **e)

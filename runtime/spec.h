@@ -48,6 +48,9 @@ struct rt_spec {
 	char **lower;		/* overlay layers, top first; NULL: root as is */
 	char *upper, *work;
 	char *seccomp;		/* "default", "unconfined" or a path */
+	bool upper_tmpfs;	/* io.husk.overlay.tmpfs: the writable layer
+				 * on a tmpfs mounted on WORK inside the
+				 * container (it dies with the namespace) */
 
 	char **args, **env;
 	char *cwd;
@@ -74,6 +77,7 @@ struct rt_start {
 	int seccomp_fd;		/* compiled BPF program (memfd), -1: none */
 	bool userxattr;		/* overlay inside a user namespace */
 	int preserve_fds;	/* fds 3..3+N-1 stay open (LISTEN_FDS) */
+	bool detach;		/* the caller will not stay: no PDEATHSIG */
 };
 
 /*
@@ -166,6 +170,7 @@ struct run_config {
 	const char *hosts, *hostname_file, *resolv;	/* files to bind */
 	const char *init_path;	/* host path of the init for --init */
 	const char *notify_socket;	/* host NOTIFY_SOCKET to bind, or NULL */
+	bool upper_tmpfs;	/* writable layer on a tmpfs in the container */
 	int listen_fds;		/* socket activation: fds passed, 0 = none */
 };
 

@@ -34,16 +34,19 @@ env = dict(os.environ, NOTIFY_SOCKET=path)
 p = subprocess.Popen([husk, "run", "--rm", "-v", notify + ":/sd-notify:ro", img,
                       "sh", "-c", "echo $NOTIFY_SOCKET; /sd-notify READY=1; sleep 0.2"],
                      env=env, stdout=subprocess.PIPE, text=True)
-msg = s.recv(100).decode()
+# husk steps aside here (--rm, no tty): MAINPID first, then READY=1
+msgs = [s.recv(100).decode().strip() for _ in range(2)]
 out, _ = p.communicate(timeout=20)
 print(out.strip())
-print(msg)
+print(" ".join(sorted(m.split("=")[0] + "=" for m in msgs)))
+print("READY=1" if "READY=1" in msgs else msgs)
 print(p.returncode)
 PYEOF
 	[ "$status" -eq 0 ]
 	assert_eq "/run/notify/notify.sock" "${lines[0]}"
-	assert_eq "READY=1" "${lines[1]}"
-	assert_eq 0 "${lines[2]}"
+	assert_eq "MAINPID= READY=" "${lines[1]}"
+	assert_eq "READY=1" "${lines[2]}"
+	assert_eq 0 "${lines[3]}"
 }
 
 @test "a NOTIFY_SOCKET that is not a socket path is ignored with a warning" {
@@ -85,4 +88,42 @@ PYEOF
 	assert_eq "[]" "${lines[0]}"
 	# 0, 1, 2 and ls's own directory fd
 	assert_eq 4 "${lines[1]}"
+}
+
+@test "under systemd (NOTIFY_SOCKET, --rm, no tty) husk steps aside: MAINPID is the container, no husk process stays" {
+	run "$PY" - "$HUSK" "$IMG" "$BATS_TEST_TMPDIR/m.sock" "$HUSK_ROOT" <<'PYEOF'
+import os, socket, subprocess, sys, time
+husk, img, path, root = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.settimeout(10)
+env = dict(os.environ, NOTIFY_SOCKET=path)
+out = open(path + ".out", "w+")
+t = time.time()
+# the container keeps husk's stdout: wait for husk, not for EOF
+p = subprocess.Popen([husk, "run", "--rm", img, "sh", "-c",
+                      "grep ' / ' /proc/mounts; exec sleep 5"],
+                     env=env, stdout=out)
+p.wait(timeout=20)
+took = time.time() - t
+time.sleep(0.3)
+out.seek(0)
+p.stdout = out.read()
+pid = int(s.recv(100).decode().strip().split("=")[1])
+status = dict(l.split(":\t", 1) for l in open("/proc/%d/status" % pid).read().splitlines() if ":\t" in l)
+print(p.returncode)
+print("quick" if took < 3 else "slow %.1f" % took)
+print(status["Name"], "ppid-is-not-husk" if int(status["PPid"]) != p.pid else "")
+print("tmpfs-upper" if "/work/upper," in p.stdout else "disk-upper: " + p.stdout)
+print(len(os.listdir(os.path.join(root, "tmp"))))
+os.kill(pid, 9)   # ours: the test started it
+PYEOF
+	[ "$status" -eq 0 ]
+	assert_eq 0 "${lines[0]}"
+	assert_eq quick "${lines[1]}"
+	# the container's own process, alive after husk left
+	assert_eq "sleep ppid-is-not-husk" "${lines[2]}"
+	assert_eq tmpfs-upper "${lines[3]}"
+	# and nothing of it in the store
+	assert_eq 0 "${lines[4]}"
 }
