@@ -56,6 +56,16 @@ char *userns_map_string(const struct userns_map *m, bool gids);
  */
 int runtime_userns_enter(const struct userns_map *m, struct err **e);
 
+/*
+ * Joins the user namespace pinned by husk's per-user pause process
+ * (runtime/pause.c), starting one when there is none, so later commands
+ * skip newuidmap/newgidmap. Returns 0 when joined (the caller is root
+ * there), 1 when not applicable (single-uid map, HUSK_NO_PAUSE=1), <0 on
+ * error (the caller falls back to runtime_userns_enter()).
+ */
+int runtime_userns_pinned(const char *runroot, const struct userns_map *m,
+			  struct err **e);
+
 /* Writes M's maps for PID with newuidmap/newgidmap (used for containers). */
 int runtime_userns_write_maps(pid_t pid, const struct userns_map *m,
 			      struct err **e);

@@ -76,6 +76,9 @@ harness_up() {
 		fail=$((fail + 1)); failed_names+=("harness: up failed")
 	fi
 	export HUSK="$SRC/husk" HUSK_SRC="$SRC" HUSK_TEST_STATE="$state" O
+	# every test has a runroot of its own: a pinned user namespace per
+	# test would leave a pause process each; pause.rootless.bats tests it
+	export HUSK_NO_PAUSE=1
 	if [ -f "$state/env" ]; then
 		set -a
 		# shellcheck disable=SC1091
