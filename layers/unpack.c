@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,10 +62,32 @@ struct stream {
 	int errnum;  /* its errno, 0 when none */
 };
 
+/*
+ * Decompression on its own thread: for a compressed layer a producer runs
+ * stream_next() (inflate + sha256) into a few buffers while the tar reader
+ * writes files, so the two stages overlap on two cores. Only the producer
+ * touches the stream until it is done.
+ */
+#define PF_SLOTS 4
+
+struct prefetch {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct stream *s;
+	char *buf[PF_SLOTS];
+	size_t len[PF_SLOTS], cap[PF_SLOTS];
+	unsigned head, count; /* queued blocks start at head */
+	bool held;	      /* the consumer is reading buf[head] */
+	bool done, cancel;
+	la_ssize_t last;      /* the producer's end: 0 EOF, -1 failure */
+};
+
 struct ctx {
 	struct unpacker u;
 	struct stream s;
 	struct archive *in; /* the tar reader */
+	struct prefetch *pf; /* NULL: the reader pulls the stream itself */
 };
 
 const char *layers_media_compression(const char *mt)
@@ -187,13 +210,111 @@ static la_ssize_t stream_next(struct stream *s, const void **buf)
 	return 0;
 }
 
+static void *pf_main(void *arg)
+{
+	struct prefetch *p = arg;
+
+	for (;;) {
+		const void *b;
+		la_ssize_t n = stream_next(p->s, &b);
+		unsigned slot;
+
+		(void) pthread_mutex_lock(&p->mu);
+		while (n > 0 && p->count == PF_SLOTS && !p->cancel)
+			(void) pthread_cond_wait(&p->cv, &p->mu);
+		if (n <= 0 || p->cancel) {
+			p->done = true;
+			p->last = n > 0 ? -1 : n;
+			(void) pthread_cond_broadcast(&p->cv);
+			(void) pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		slot = (p->head + p->count) % PF_SLOTS;
+		(void) pthread_mutex_unlock(&p->mu);
+		/* a free slot: the consumer does not look at it until count++ */
+		if (p->cap[slot] < (size_t)n) {
+			p->buf[slot] = xrealloc(p->buf[slot], (size_t)n);
+			p->cap[slot] = (size_t)n;
+		}
+		memcpy(p->buf[slot], b, (size_t)n);
+		p->len[slot] = (size_t)n;
+		(void) pthread_mutex_lock(&p->mu);
+		p->count++;
+		(void) pthread_cond_broadcast(&p->cv);
+		(void) pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static int pf_start(struct ctx *c)
+{
+	struct prefetch *p = xcalloc(1, sizeof(*p));
+
+	p->s = &c->s;
+	(void) pthread_mutex_init(&p->mu, NULL);
+	(void) pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->tid, NULL, pf_main, p) != 0) {
+		free(p);
+		return -1; /* the reader pulls the stream itself, as before */
+	}
+	c->pf = p;
+	return 0;
+}
+
+static void pf_stop(struct ctx *c)
+{
+	struct prefetch *p = c->pf;
+
+	if (!p)
+		return;
+	(void) pthread_mutex_lock(&p->mu);
+	p->cancel = true;
+	(void) pthread_cond_broadcast(&p->cv);
+	(void) pthread_mutex_unlock(&p->mu);
+	(void) pthread_join(p->tid, NULL);
+	for (unsigned i = 0; i < PF_SLOTS; i++)
+		free(p->buf[i]);
+	(void) pthread_cond_destroy(&p->cv);
+	(void) pthread_mutex_destroy(&p->mu);
+	free(p);
+	c->pf = NULL;
+}
+
+/* The next decompressed block, from the producer when there is one. */
+static la_ssize_t next_block(struct ctx *c, const void **buf)
+{
+	struct prefetch *p = c->pf;
+	la_ssize_t n;
+
+	if (!p)
+		return stream_next(&c->s, buf);
+	(void) pthread_mutex_lock(&p->mu);
+	if (p->held) {
+		p->head = (p->head + 1) % PF_SLOTS;
+		p->count--;
+		p->held = false;
+		(void) pthread_cond_broadcast(&p->cv);
+	}
+	while (p->count == 0 && !p->done)
+		(void) pthread_cond_wait(&p->cv, &p->mu);
+	if (p->count == 0) {
+		n = p->last;
+		*buf = NULL;
+	} else {
+		p->held = true;
+		*buf = p->buf[p->head];
+		n = (la_ssize_t)p->len[p->head];
+	}
+	(void) pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
 static la_ssize_t feed(struct archive *in, void *data, const void **buf)
 {
-	struct stream *s = data;
-	la_ssize_t n = stream_next(s, buf);
+	struct ctx *c = data;
+	la_ssize_t n = next_block(c, buf);
 
 	if (n < 0)
-		archive_set_error(in, EIO, "%s", s->error);
+		archive_set_error(in, EIO, "%s", c->s.error);
 	return n;
 }
 
@@ -745,7 +866,7 @@ static int extract_all(struct ctx *c, struct err **e)
 			return -1;
 	}
 	/* The diffid covers the whole stream, also what follows the tar. */
-	while ((n = stream_next(&c->s, &buf)) > 0)
+	while ((n = next_block(c, &buf)) > 0)
 		;
 	if (n < 0)
 		return read_error(c, NULL, e);
@@ -761,18 +882,21 @@ static int run(struct ctx *c, int in_fd, const char *kind, struct err **e)
 
 	if (stream_open(&c->s, in_fd, kind, e) < 0)
 		return -1;
+	if (c->s.outer)
+		(void) pf_start(c);
 	c->in = archive_read_new();
 	if (!c->in)
 		oom();
 	(void) archive_read_support_format_tar(c->in);
 	(void) archive_read_support_format_empty(c->in);
-	if (archive_read_open(c->in, &c->s, NULL, feed, NULL) != ARCHIVE_OK) {
+	if (archive_read_open(c->in, c, NULL, feed, NULL) != ARCHIVE_OK) {
 		if (c->s.error)
 			return read_error(c, NULL, e);
 		return err_make(e, 0, "not a tar archive");
 	}
 	if (extract_all(c, e) < 0)
 		return -1;
+	pf_stop(c); /* the producer is done: the digest is ours to read */
 	if (EVP_DigestFinal_ex(c->s.md, md, &mdlen) != 1 || mdlen != 32)
 		return err_make(e, 0, "sha256 failed");
 	res->size = c->s.size;
@@ -799,6 +923,7 @@ int layers_unpack(int in_fd, const char *media_type, int dest_dirfd,
 	memset(&c, 0, sizeof(c));
 	unpacker_init(&c.u, dest_dirfd, o ? o : &defaults, res);
 	r = run(&c, in_fd, kind, e);
+	pf_stop(&c);
 	archive_read_freep(&c.in);
 	stream_release(&c.s);
 	unpacker_release(&c.u);
