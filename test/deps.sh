@@ -7,7 +7,7 @@ BUILD="gcc make pkg-config libarchive-dev libzstd-dev libcjson-dev
 libseccomp-dev libcurl4-openssl-dev libssl-dev"
 TEST="bats jq curl python3 python3-cryptography uidmap busybox-static
 docker-registry apache2-utils openssl skopeo umoci passt slirp4netns
-fuse-overlayfs iproute2 strace zstd"
+fuse-overlayfs iproute2 strace zstd attr"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
 # shellcheck disable=SC2086 # word splitting of the package lists is meant

@@ -428,3 +428,24 @@ except OSError:
 	[ -d "$HUSK_ROOT/layers/$(ex '.images.busybox.diffids[0] | ltrimstr("sha256:")')" ]
 	[ ! -e "$HUSK_ROOT/blobs/sha256/$(ex '.images.busybox.digest | ltrimstr("sha256:")')" ]
 }
+
+@test "login: usage errors name what is missing" {
+	run --separate-stderr "$HUSK" login "$HUSK_REG_BASIC"
+	[ "$status" -eq 125 ]
+	assert_eq "husk: login needs --username" "${stderr_lines[0]}"
+	assert_eq "see 'husk login --help'" "${stderr_lines[1]}"
+	run --separate-stderr bash -c "'$HUSK' login -u x '$HUSK_REG_BASIC' </dev/null"
+	[ "$status" -eq 125 ]
+	assert_eq "husk: login needs a password (--password-stdin)" "${stderr_lines[0]}"
+	run --separate-stderr bash -c "echo p | '$HUSK' login -u x -p y --password-stdin '$HUSK_REG_BASIC'"
+	[ "$status" -eq 125 ]
+	assert_eq "husk: --password and --password-stdin are exclusive" "${stderr_lines[0]}"
+	run --separate-stderr "$HUSK" login -u x -p y
+	[ "$status" -eq 125 ]
+	assert_eq "husk: login needs one registry" "${stderr_lines[0]}"
+	run --separate-stderr "$HUSK" logout
+	[ "$status" -eq 125 ]
+	assert_eq "husk: logout needs one registry" "${stderr_lines[0]}"
+	# nothing was written
+	[ ! -e "$REGISTRY_AUTH_FILE" ]
+}
