@@ -350,7 +350,7 @@ static void fill_paths(struct run_args *a, struct image_rootfs *img)
 	a->rc.hostname_file = a->hostname_file;
 	a->rc.resolv = a->resolv;
 	a->rc.tty = a->tty;
-	a->rc.rootless = ctx_rootless(a);
+	a->rc.rootless = a->ctx->rootless;
 	systemd_env(a);
 	a->rc.upper_tmpfs = stepping_aside(a);
 }

@@ -18,7 +18,6 @@ struct run_args {
 	bool interactive, tty, rm;
 	enum run_pull pull;
 	char **env, **cap_add, **cap_drop;	/* NULL-terminated, owned */
-	char **owned;		/* strings the rc points into */
 	char *seccomp_file;
 
 	char id[65];
@@ -27,11 +26,6 @@ struct run_args {
 	int dirfd;
 	char *rootfs, *upper, *work, *hosts, *hostname_file, *resolv, *init;
 };
-
-static inline bool ctx_rootless(const struct run_args *a)
-{
-	return a->ctx->rootless;
-}
 
 void run_strv_add(char ***v, const char *s);
 int run_env_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,

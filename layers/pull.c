@@ -37,7 +37,6 @@ struct job {
 	const struct pull_opts *opts;
 	const struct registry_client *cli;
 	struct pull_layer *layer;	/* digest, diffid, progress */
-	const char *media_type;
 	struct err *err;
 	uint64_t unpacked;		/* bytes of the uncompressed tar */
 	unsigned squashed;
@@ -492,8 +491,7 @@ static int run_pool(struct store *s, const struct pull_opts *o,
 	}
 	p.jobs = xcalloc(img->n ? img->n : 1, sizeof(*p.jobs));
 	for (size_t i = 0; i < img->n; i++)
-		p.jobs[i] = (struct job){ s, o, cli, &img->layers[i],
-					  img->layers[i].media_type, NULL, 0, 0 };
+		p.jobs[i] = (struct job){ s, o, cli, &img->layers[i], NULL, 0, 0 };
 	for (; started < nthreads; started++)
 		if (pthread_create(&tids[started], NULL, worker, &p) != 0)
 			break;

@@ -330,15 +330,6 @@ static int readonly_path(int rootfd, const char *path, struct err **e)
 
 /* ---- all of it ----------------------------------------------------------- */
 
-static bool dev_is_tmpfs(const struct rt_spec *s)
-{
-	for (size_t i = 0; i < s->nmounts; i++)
-		if (!strcmp(s->mounts[i].dest, "/dev") &&
-		    !strcmp(s->mounts[i].type, "tmpfs"))
-			return true;
-	return false;
-}
-
 static int do_pivot(const struct rt_spec *s, struct err **e)
 {
 	if (chdir(s->root) < 0)
@@ -382,7 +373,6 @@ int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e)
 		    populate_dev(rootfd, e) < 0)
 			return -1;
 	}
-	(void) dev_is_tmpfs;
 	for (char **p = s->masked; p && *p; p++)
 		if (mask_path(rootfd, *p, e) < 0)
 			return -1;
