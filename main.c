@@ -20,20 +20,35 @@
 #define EXIT_HUSK 125
 
 static const struct cmd commands[] = {
+	{ "container", cmd_container, NEED_STORE | NEED_RUNROOT,
+	  "Manage containers (ls, rm, prune, ...)" },
+	{ "exec", cmd_exec, 0, "Run a command in a running container" },
 	{ "images", cmd_images, 0, "List images" },
 	{ "image", cmd_image, NEED_STORE | NEED_USERNS, "Manage images (inspect, ls, prune, rm, tag)" },
 	{ "info", cmd_info, 0, "Show what husk needs and what this host has" },
+	{ "inspect", cmd_inspect, 0, "Show containers or images in detail" },
+	{ "kill", cmd_kill, 0, "Send a signal to containers" },
 	{ "login", cmd_login, 0, "Log in to a registry" },
 	{ "logout", cmd_logout, 0, "Log out from a registry" },
+	{ "logs", cmd_logs, 0, "Show a container's output" },
+	{ "ps", cmd_ps, 0, "List containers" },
 	{ "pull", cmd_pull, NEED_STORE | NEED_USERNS,
 	  "Pull an image from a registry" },
 	{ "run", cmd_run, NEED_STORE | NEED_RUNROOT | NEED_USERNS,
 	  "Run a command in a new container" },
+	{ "rename", cmd_rename, 0, "Rename a container" },
+	{ "restart", cmd_restart, NEED_STORE | NEED_RUNROOT,
+	  "Restart containers" },
+	{ "rm", cmd_rm, NEED_STORE, "Remove containers" },
 	{ "rmi", cmd_rmi, NEED_STORE | NEED_USERNS, "Remove images" },
+	{ "start", cmd_start, NEED_STORE | NEED_RUNROOT | NEED_USERNS,
+	  "Start stopped containers" },
+	{ "stop", cmd_stop, 0, "Stop running containers" },
 	{ "tag", cmd_tag, NEED_STORE, "Give an image another name" },
 	{ "unshare", cmd_unshare, NEED_STORE | NEED_USERNS,
 	  "Run a command in husk's user namespace" },
 	{ "version", cmd_version, 0, "Show husk's version and its libraries'" },
+	{ "wait", cmd_wait, 0, "Wait for containers to exit" },
 };
 
 static void usage(FILE *out)
@@ -142,32 +157,10 @@ static int parse_global(struct husk_ctx *ctx, int argc, char **argv)
 	return -1;
 }
 
-/*
- * Rootless commands that write the store run as root of a user namespace
- * mapping the caller's subordinate ids, so unpacked files get their owners.
- */
-static int enter_userns(struct husk_ctx *ctx, struct err **e)
-{
-	if (runtime_userns_plan(&ctx->userns, e) < 0)
-		return -1;
-	if (ctx->userns.single)
-		log_warn("%s: only your own uid is mapped, files owned by "
-			 "other ids are given to you",
-			 ctx->userns.reason);
-	/* the pinned namespace saves the setuid helpers' ~10 ms; if it
-	 * cannot be had, a fresh namespace is just slower */
-	if (runtime_userns_pinned(ctx->runroot, &ctx->userns, NULL) == 0)
-		return 0;
-	if (runtime_userns_enter(&ctx->userns, e) < 0)
-		return err_wrap(e, "cannot enter husk's user namespace");
-	return 0;
-}
-
 static int prepare(struct husk_ctx *ctx, const struct cmd *cmd,
 		   struct err **e)
 {
-	if ((cmd->flags & NEED_USERNS) && ctx->rootless &&
-	    enter_userns(ctx, e) < 0)
+	if ((cmd->flags & NEED_USERNS) && cmd_enter_userns(ctx, e) < 0)
 		return -1;
 	if ((cmd->flags & NEED_STORE) && mkdir_p(ctx->root, 0700, e) < 0)
 		return err_wrap(e, "cannot create the store '%s'", ctx->root);

@@ -155,6 +155,8 @@ def cell(m):
         return "skipped: " + m["reason"]
     if m["kind"] == "value":
         return "%.1f MB" % (float(m["reason"]) / 1024)
+    if m["kind"] == "ms":
+        return ms(float(m["reason"]))
     return "FAILED: " + m.get("reason", "?").replace("|", "\\|")[:120]
 
 
@@ -165,7 +167,7 @@ def value(m):
         return m["median_ms"]
     if m["kind"] == "rss":
         return m["peak_tree_rss_kb"]
-    if m["kind"] == "value":
+    if m["kind"] in ("value", "ms"):
         return float(m["reason"])
     return None
 

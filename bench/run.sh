@@ -27,8 +27,9 @@ PY=/usr/bin/python3
 QUICK=${QUICK:-0}
 CACHE=${HUSK_BENCH_CACHE:-$HOME/.cache/husk-bench}
 
-ALL_ROWS="run_busybox rss_run pull_busybox pull_layers pull_many pull_debian_gzip
-pull_debian_zstd floor_debian rss_pull"
+ALL_ROWS="run_busybox run_default_net run_debian rss_run cycle_detached ps_100
+images_100 parallel_32 sequential_100 pull_busybox pull_layers pull_many
+pull_debian_gzip pull_debian_zstd floor_debian rss_pull"
 ROWS=${ROWS:-$ALL_ROWS}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -366,6 +367,116 @@ row_rss_run() {
 	record "RSS of the foreground husk run parent (VmHWM, kB)" husk value \
 		"$(awk '/VmHWM/ { print $2 }' /proc/$pid/status)"
 	wait "$pid"
+	# the monitor of a detached container: the parent of its first process
+	local id cpid mon
+	id=$("$HUSK" run -d --network none "$ref" sh -c 'seq 1 20000; sleep 2') || return
+	sleep 1
+	cpid=$("$HUSK" inspect -f '{{.State.Pid}}' "$id")
+	mon=$(awk '/^PPid/ { print $2 }' "/proc/$cpid/status")
+	record "RSS of the run -d monitor (VmHWM, kB)" husk value \
+		"$(awk '/VmHWM/ { print $2 }' "/proc/$mon/status")"
+	"$HUSK" rm -f "$id" >/dev/null
+}
+
+# ensure_image REF: pulled into husk's store and podman's (when there)
+ensure_image() {
+	"$HUSK" pull -q --tls-verify=false "$1" >/dev/null || return 1
+	if have podman; then podman pull -q --tls-verify=false "$1" >/dev/null 2>&1 || true; fi
+	"$HUSK" run --rm --network none "$1" true >/dev/null 2>&1	# the seccomp cache
+}
+
+row_run_default_net() {
+	local row="warm run --rm busybox true (default network)" n ref=$REG/husk/busybox:latest
+	n=$(runs 30 10)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	measure "$row" husk "$n" true "'$HUSK' run --rm $ref true"
+	if have podman; then
+		measure "$row" podman "$n" true "podman run --rm $ref true"
+	fi
+}
+
+row_run_debian() {
+	local row="warm run --rm --network none debian true" n ref=$REG/husk/debian:gzip
+	n=$(runs 30 10)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	measure "$row" husk "$n" true "'$HUSK' run --rm --network none $ref true"
+	if have podman; then
+		measure "$row" podman "$n" true "podman run --rm --network=none $ref true"
+	fi
+}
+
+# a detached container's whole life, as scripts do it
+row_cycle_detached() {
+	local row="run -d busybox sleep 1000 + stop -t 0 + rm" n ref=$REG/husk/busybox:latest
+	n=$(runs 20 8)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	measure "$row" husk "$n" true \
+		"id=\$('$HUSK' run -d --network none $ref sleep 1000) && '$HUSK' stop -t 0 \$id >/dev/null && '$HUSK' rm \$id >/dev/null"
+	if have podman; then
+		measure "$row" podman "$n" true \
+			"id=\$(podman run -d --network=none $ref sleep 1000) && podman stop -t 0 \$id >/dev/null && podman rm \$id >/dev/null"
+	fi
+}
+
+# ps -a with 100 stopped containers present
+row_ps_100() {
+	local row="ps -a with 100 containers" n ref=$REG/husk/busybox:latest i
+	n=$(runs 30 10)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	for i in $(seq 100); do "$HUSK" run --network none "$ref" true; done
+	measure "$row" husk "$n" true "'$HUSK' ps -a"
+	# shellcheck disable=SC2046
+	"$HUSK" rm $("$HUSK" ps -aq) >/dev/null
+	if have podman; then
+		for i in $(seq 100); do podman create --network=none "$ref" true >/dev/null; done
+		measure "$row" podman "$n" true "podman ps -a"
+		podman rm -a -f >/dev/null 2>&1
+	fi
+}
+
+# images with 100 names
+row_images_100() {
+	local row="images with 100 tags" n ref=$REG/husk/busybox:latest i
+	n=$(runs 30 10)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	for i in $(seq 100); do "$HUSK" tag "$ref" "bench/img$i:latest"; done
+	measure "$row" husk "$n" true "'$HUSK' images"
+	for i in $(seq 100); do "$HUSK" rmi "bench/img$i:latest" >/dev/null; done
+	if have podman; then
+		for i in $(seq 100); do podman tag "$ref" "localhost/bench/img$i:latest"; done
+		measure "$row" podman "$n" true "podman images"
+		for i in $(seq 100); do podman rmi "localhost/bench/img$i:latest" >/dev/null 2>&1; done
+	fi
+}
+
+row_parallel_32() {
+	local row="32 parallel run --rm busybox sleep 1" n ref=$REG/husk/busybox:latest
+	n=$(runs 5 2)
+	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
+	measure "$row" husk "$n" true \
+		"for i in \$(seq 32); do '$HUSK' run --rm --network none $ref sleep 1 & done; wait"
+	if have podman; then
+		measure "$row" podman "$n" true \
+			"for i in \$(seq 32); do podman run --rm --network=none $ref sleep 1 >/dev/null & done; wait"
+	fi
+}
+
+# 100 runs in a row, keeping their records: the last ten are no slower
+# than the first ten (state on disk does not slow the start path)
+row_sequential_100() {
+	local ref=$REG/husk/busybox:latest i t0 t1 first=0 last=0
+	ensure_image "$ref" || { skip "100 sequential runs" husk "pull failed"; return; }
+	for i in $(seq 100); do
+		t0=$(date +%s%N)
+		"$HUSK" run --network none "$ref" true
+		t1=$(date +%s%N)
+		if [ "$i" -le 10 ]; then first=$((first + t1 - t0)); fi
+		if [ "$i" -gt 90 ]; then last=$((last + t1 - t0)); fi
+	done
+	record "100 sequential runs (records kept): mean of runs 1-10" husk ms "$((first / 10000))e-2"
+	record "100 sequential runs (records kept): mean of runs 91-100" husk ms "$((last / 10000))e-2"
+	# shellcheck disable=SC2046
+	"$HUSK" rm $("$HUSK" ps -aq) >/dev/null
 }
 
 # --- run -------------------------------------------------------------------------

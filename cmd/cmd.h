@@ -35,6 +35,7 @@ struct husk_ctx {
 	char *runroot;		/* runtime state */
 	bool rootless;
 	struct userns_map userns; /* set up for NEED_USERNS commands */
+	bool in_userns;		/* cmd_enter_userns() done */
 	int exit_code;		/* exit status for an error, 0 = 125 */
 	bool usage;		/* the error is a usage error */
 };
@@ -48,6 +49,15 @@ struct cmd {
 	unsigned flags;
 	const char *summary;
 };
+
+/*
+ * Rootless: moves into husk's user namespace (the pinned one, else a new
+ * one) so store files with subordinate owners can be written and removed.
+ * NEED_USERNS commands get it before they start; others call it once they
+ * are done with what must happen outside (signals to containers). Nothing
+ * for root; done once.
+ */
+int cmd_enter_userns(struct husk_ctx *ctx, struct err **e);
 
 /*
  * Usage error for the command in ctx: "unknown option '--x'" etc. Sets
@@ -91,6 +101,29 @@ int cmd_registry_flag(struct husk_ctx *ctx, int c, struct registry_config *cfg,
 int cmd_parse_bool(struct husk_ctx *ctx, const char *flag, const char *v,
 		   bool *out, struct err **e);
 
+/* "SIGTERM", "TERM", "term", "15", "RTMIN+3" -> the number, else -1. */
+int cmd_parse_signal(const char *s);
+
+/*
+ * --format of a listing: "json" (one object per line), "table TEMPLATE"
+ * (a header from TITLES, aligned columns) or a TEMPLATE run over each of
+ * ROWS (an array). A bad template is a usage error.
+ */
+#include <cjson/cJSON.h>
+int cmd_format_rows(struct husk_ctx *ctx, const char *format, cJSON *rows,
+		    const cJSON *titles, struct err **e);
+
+/* Appends image NAME in docker's inspect shape to OUT (ENOENT: none). */
+struct store;
+int cmd_image_json(struct store *s, const char *name, cJSON *out,
+		   struct err **e);
+/* inspect's output: the JSON array, or FORMAT run over each element. */
+int cmd_inspect_print(struct husk_ctx *ctx, const cJSON *arr,
+		      const char *format, struct err **e);
+
+/* "5 seconds", "About a minute", "3 hours": docker's HumanDuration. */
+void cmd_human_duration(long seconds, char *out, size_t len);
+
 /* "2 hours ago", docker's wording; "N/A" for a negative time. */
 #include <time.h>
 void cmd_human_ago(time_t t, char *out, size_t len);
@@ -105,6 +138,18 @@ struct pull_progress_state {
 };
 void cmd_pull_progress(void *arg, const struct pull_image *img, bool final);
 
+int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_kill(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_logs(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_ps(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_rename(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_restart(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_rm(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_start(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_stop(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_wait(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_images(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_image(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_login(struct husk_ctx *ctx, int argc, char **argv, struct err **e);

@@ -1,10 +1,15 @@
 #include <getopt.h>
+#include <signal.h>
+#include <strings.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/xalloc.h"
 #include "registry/registry.h"
 #include "lib/banned.h"
 
@@ -96,3 +101,66 @@ int cmd_parse_format(struct husk_ctx *ctx, int argc, char **argv,
 				       argv[optind]);
 	return 0;
 }
+
+static const struct {
+	const char *name;
+	int num;
+} signals[] = {
+	{ "HUP", SIGHUP },   { "INT", SIGINT },	    { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },   { "TRAP", SIGTRAP },   { "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },   { "BUS", SIGBUS },	    { "FPE", SIGFPE },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },   { "ALRM", SIGALRM },
+	{ "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },   { "URG", SIGURG },
+	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+	{ "POLL", SIGPOLL }, { "PWR", SIGPWR },	    { "SYS", SIGSYS },
+};
+
+int cmd_parse_signal(const char *s)
+{
+	const char *n = s;
+	uint64_t v;
+
+	if (parse_uint64(s, 1, 64, &v, NULL) == 0)
+		return (int)v;
+	if (!strncasecmp(n, "SIG", 3))
+		n += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		if (!strcasecmp(n, signals[i].name))
+			return signals[i].num;
+	/* RTMIN+N / RTMAX-N */
+	if (!strncasecmp(n, "RTMIN", 5) &&
+	    (!n[5] || (n[5] == '+' && parse_uint64(n + 6, 0, 30, &v, NULL) == 0)))
+		return SIGRTMIN + (n[5] ? (int)v : 0);
+	if (!strncasecmp(n, "RTMAX", 5) &&
+	    (!n[5] || (n[5] == '-' && parse_uint64(n + 6, 0, 30, &v, NULL) == 0)))
+		return SIGRTMAX - (n[5] ? (int)v : 0);
+	return -1;
+}
+
+/*
+ * Rootless commands that write the store run as root of a user namespace
+ * mapping the caller's subordinate ids, so unpacked files get their owners.
+ */
+int cmd_enter_userns(struct husk_ctx *ctx, struct err **e)
+{
+	if (!ctx->rootless || ctx->in_userns)
+		return 0;
+	if (runtime_userns_plan(&ctx->userns, e) < 0)
+		return -1;
+	if (ctx->userns.single)
+		log_warn("%s: only your own uid is mapped, files owned by "
+			 "other ids are given to you",
+			 ctx->userns.reason);
+	/* the pinned namespace saves the setuid helpers' ~10 ms; if it
+	 * cannot be had, a fresh namespace is just slower */
+	if (runtime_userns_pinned(ctx->runroot, &ctx->userns, NULL) != 0 &&
+	    runtime_userns_enter(&ctx->userns, e) < 0)
+		return err_wrap(e, "cannot enter husk's user namespace");
+	ctx->in_userns = true;
+	return 0;
+}
+

@@ -139,13 +139,14 @@ int cmd_tag(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 
 static void inspect_usage(void)
 {
-	printf("Usage: husk image inspect IMAGE...\n"
+	printf("Usage: husk image inspect [-f TEMPLATE] IMAGE...\n"
 	       "\n"
 	       "Print a JSON array describing each image, in docker's shape:\n"
 	       "Id, RepoTags, RepoDigests, Created, Config, RootFS, Os,\n"
 	       "Architecture, Size.\n"
 	       "\n"
-	       "      --help   show this help\n");
+	       "  -f, --format TEMPLATE   a Go template run over each image\n"
+	       "      --help              show this help\n");
 }
 
 static void add_names(cJSON *o, const struct image_list *l, const char *id)
@@ -221,42 +222,47 @@ static int inspect_one(struct store *s, const struct image_list *l,
 	return 0;
 }
 
+int cmd_image_json(struct store *s, const char *name, cJSON *out,
+		   struct err **e)
+{
+	struct image_list l = { 0 };
+	_cleanup_free_ size_t *idx = NULL;
+	int n, rc = image_list_read(s, &l, e);
+
+	if (rc >= 0) {
+		n = image_find(&l, name, &idx, e);
+		if (n == 0)
+			rc = err_cause(e, ENOENT, "no such image '%s'", name);
+		else if (n > 0)
+			rc = inspect_one(s, &l, &l.v[idx[0]], out, e);
+		else
+			rc = -1;
+	}
+	image_list_release(&l);
+	return rc;
+}
+
+/* husk image inspect: images only (husk inspect --type image) */
 static int image_inspect(struct husk_ctx *ctx, int argc, char **argv,
 			 struct err **e)
 {
-	_cleanup_cjson_ cJSON *out = cJSON_CreateArray();
-	_cleanup_free_ char *text = NULL;
-	struct store s = STORE_INIT;
-	struct image_list l = { 0 };
-	int rc = simple_opts(ctx, argc, argv, inspect_usage, NULL, e);
+	static char type[] = "--type=image";
+	char **v = xcalloc((size_t)argc + 2, sizeof(char *));
+	int rc;
 
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "inspect needs an image");
-	rc = store_open(&s, ctx->root, true, e);
-	if (rc >= 0)
-		rc = image_list_read(&s, &l, e);
-	for (int i = optind; rc >= 0 && i < argc; i++) {
-		_cleanup_free_ size_t *idx = NULL;
-		int n = image_find(&l, argv[i], &idx, e);
-
-		if (n == 0)
-			rc = err_make(e, 0, "no such image");
-		else if (n > 0)
-			rc = inspect_one(&s, &l, &l.v[idx[0]], out, e);
-		else
-			rc = -1;
-		if (rc < 0)
-			err_wrap(e, "cannot inspect '%s'", argv[i]);
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		free(v);
+		inspect_usage();
+		return 0;
 	}
-	if (rc >= 0) {
-		text = cJSON_Print(out);
-		puts(text);
-	}
-	image_list_release(&l);
-	store_close(&s);
-	return rc < 0 ? rc : 0;
+	v[0] = argv[0];
+	v[1] = type;
+	for (int i = 1; i < argc; i++)
+		v[i + 1] = argv[i];
+	optind = 0;
+	rc = cmd_inspect(ctx, argc + 1, v, e);
+	free(v);
+	return rc;
 }
 
 /* ---- image prune ------------------------------------------------------ */

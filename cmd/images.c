@@ -27,32 +27,44 @@ static time_t parse_time(const char *s)
 	return timegm(&tm);
 }
 
+void cmd_human_duration(long d, char *out, size_t len)
+{
+	long h = (d + 1800) / 3600;	/* hours, rounded as docker does */
+
+	if (d < 1)
+		snprintf(out, len, "Less than a second");
+	else if (d == 1)
+		snprintf(out, len, "1 second");
+	else if (d < 60)
+		snprintf(out, len, "%ld seconds", d);
+	else if (d / 60 == 1)
+		snprintf(out, len, "About a minute");
+	else if (d < 3600)
+		snprintf(out, len, "%ld minutes", d / 60);
+	else if (h == 1)
+		snprintf(out, len, "About an hour");
+	else if (h < 48)
+		snprintf(out, len, "%ld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(out, len, "%ld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(out, len, "%ld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(out, len, "%ld months", h / 24 / 30);
+	else
+		snprintf(out, len, "%ld years", h / 24 / 365);
+}
+
 void cmd_human_ago(time_t t, char *out, size_t len)
 {
-	long d = (long)(time(NULL) - t);
+	char d[64];
 
-	if (t < 0)
+	if (t < 0) {
 		snprintf(out, len, "N/A");
-	else if (d < 1)
-		snprintf(out, len, "Less than a second ago");
-	else if (d < 60)
-		snprintf(out, len, "%ld second%s ago", d, d == 1 ? "" : "s");
-	else if (d < 120)
-		snprintf(out, len, "About a minute ago");
-	else if (d < 3600)
-		snprintf(out, len, "%ld minutes ago", d / 60);
-	else if (d < 7200)
-		snprintf(out, len, "About an hour ago");
-	else if (d < 2 * 86400)
-		snprintf(out, len, "%ld hours ago", d / 3600);
-	else if (d < 14 * 86400)
-		snprintf(out, len, "%ld days ago", d / 86400);
-	else if (d < 60 * 86400)
-		snprintf(out, len, "%ld weeks ago", d / (7 * 86400));
-	else if (d < 2 * 365 * 86400)
-		snprintf(out, len, "%ld months ago", d / (30 * 86400));
-	else
-		snprintf(out, len, "%ld years ago", d / (365 * 86400));
+		return;
+	}
+	cmd_human_duration((long)(time(NULL) - t), d, sizeof(d));
+	snprintf(out, len, "%s ago", d);
 }
 
 /* Splits a stored full name into docker's REPOSITORY and TAG columns. */

@@ -1,7 +1,8 @@
 /*
  * husk run [OPTIONS] IMAGE [COMMAND [ARG...]]: a container from an image,
- * in the foreground. The flags and the image config become an OCI spec
- * (runtime/generate.c), which the runtime executes (runtime/container.c).
+ * in the foreground or (-d) detached. The flags and the image config
+ * become an OCI spec (runtime/generate.c) in a container record
+ * (ctr/ctr.h), which cmd/launch.c starts.
  *
  * Exit status: the container's own; 128+N when signal N killed it; 125
  * when husk failed before the container started; 126 when the command
@@ -20,7 +21,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/launch.h"
 #include "cmd/run.h"
+#include "ctr/ctr.h"
 #include "layers/image.h"
 #include "layers/pull.h"
 #include "lib/fs.h"
@@ -39,10 +42,16 @@ static void usage(void)
 	       "\n"
 	       "Run a command in a new container, in the foreground.\n"
 	       "\n"
+	       "  -d, --detach               run in the background, print its id\n"
 	       "  -i, --interactive          keep stdin open\n"
 	       "  -t, --tty                  allocate a terminal\n"
 	       "      --rm                   remove the container when it exits\n"
 	       "      --name NAME            name the container\n"
+	       "  -l, --label K=V            set a label\n"
+	       "      --log-opt max-size=N   rotate the log (-d) past N bytes\n"
+	       "      --stop-signal SIG      signal for 'husk stop' (default:\n"
+	       "                             the image's, else SIGTERM)\n"
+	       "      --stop-timeout SECS    wait before SIGKILL (default 10)\n"
 	       "  -e, --env K=V|K            set (or pass through) a variable\n"
 	       "      --env-file FILE        read variables from FILE\n"
 	       "  -w, --workdir DIR          working directory (created if missing)\n"
@@ -69,10 +78,16 @@ static void usage(void)
 enum {
 	OPT_RM = 3000, OPT_NAME, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_TMPFS,
 	OPT_READ_ONLY, OPT_INIT, OPT_NETWORK, OPT_CAP_ADD, OPT_CAP_DROP,
-	OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_PULL, OPT_HELP,
+	OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_PULL, OPT_HELP, OPT_LOG_OPT,
+	OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
 };
 
 static const struct option run_opts[] = {
+	{ "detach", no_argument, NULL, 'd' },
+	{ "label", required_argument, NULL, 'l' },
+	{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
+	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
 	{ "rm", no_argument, NULL, OPT_RM },
@@ -102,6 +117,11 @@ static int parse_flag(struct husk_ctx *ctx, int c, struct run_args *a,
 		      struct err **e)
 {
 	switch (c) {
+	case 'd': a->detach = true; return 0;
+	case 'l': return run_label_arg(ctx, a, optarg, e);
+	case OPT_LOG_OPT: return run_log_opt(ctx, a, optarg, e);
+	case OPT_STOP_SIGNAL: return run_stop_signal(ctx, a, optarg, e);
+	case OPT_STOP_TIMEOUT: return run_stop_timeout(ctx, a, optarg, e);
 	case 'i': a->interactive = true; return 0;
 	case 't': a->tty = true; return 0;
 	case OPT_RM: a->rm = true; return 0;
@@ -131,7 +151,7 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:itde:w:u:h:v:", run_opts,
+	while ((c = getopt_long(argc, argv, "+:itdl:e:w:u:h:v:", run_opts,
 				NULL)) != -1) {
 		if (c == OPT_HELP) {
 			usage();
@@ -139,14 +159,15 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 		}
 		if (c == '?' || c == ':')
 			return cmd_getopt_error(ctx, c, argv, e);
-		if (c == 'd')
-			return cmd_usage_error(ctx, e, "-d (detached containers) "
-						       "is not supported yet");
 		if (parse_flag(ctx, c, a, e) < 0)
 			return -1;
 	}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, e, "run needs an image");
+	if (a->name && !ctr_name_valid(a->name))
+		return cmd_usage_error(ctx, e, "invalid container name '%s': "
+				       "only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+				       "allowed", a->name);
 	a->image = argv[optind];
 	a->rc.cmd = argv + optind + 1;
 	a->rc.cap_add = a->cap_add;
@@ -249,34 +270,22 @@ static int write_etc(struct run_args *a, int dirfd, struct err **e)
 	return 0;
 }
 
-static int make_dirs(struct run_args *a, struct store *s, struct err **e)
+static int make_files(struct run_args *a, int dirfd, const cJSON *spec,
+		      bool durable, struct err **e)
 {
 	static const char *const subs[] = { "rootfs", "upper", "work" };
-	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
 
-	if (a->rm) {
-		if (store_scratch_name(s, "ctr", &a->dir_rel, e) < 0)
-			return -1;
-	} else {
-		if (mkdirat(s->rootfd, "containers", 0700) < 0 && errno != EEXIST)
-			return err_make(e, errno, "cannot create '%s/containers'",
-					s->root);
-		a->dir_rel = xasprintf("containers/%s", a->id);
-	}
-	if (mkdirat(s->rootfd, a->dir_rel, 0700) < 0)
-		return err_make(e, errno, "cannot create '%s'", a->dir_rel);
-	fd = openat(s->rootfd, a->dir_rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_make(e, errno, "cannot open '%s'", a->dir_rel);
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-		if (mkdirat(fd, subs[i], 0755) < 0)
+		if (mkdirat(dirfd, subs[i], 0755) < 0)
 			return err_make(e, errno, "cannot create '%s/%s'",
-					a->dir_rel, subs[i]);
-	a->dir = xasprintf("%s/%s", s->root, a->dir_rel);
-	if (write_etc(a, fd, e) < 0)
+					a->dir, subs[i]);
+	if (write_etc(a, dirfd, e) < 0)
 		return -1;
-	a->dirfd = TAKE_FD(fd);
-	return 0;
+	if (durable)
+		return json_write_file(dirfd, "config.json", spec, 0600, e);
+	text = cJSON_Print(spec);
+	return write_text(dirfd, "config.json", text, e);
 }
 
 /* ---- running it ---------------------------------------------------------- */
@@ -293,6 +302,8 @@ static void systemd_env(struct run_args *a)
 	struct stat st;
 	uint64_t n, p;
 
+	if (a->detach)
+		return;
 	if (ns && ns[0] == '/' && stat(ns, &st) == 0 && S_ISSOCK(st.st_mode))
 		a->rc.notify_socket = ns;
 	else if (ns)
@@ -309,27 +320,13 @@ static void systemd_env(struct run_args *a)
  * set, --rm and no terminal, the kernel can clean up alone (the writable
  * layer is a tmpfs inside the container's mount namespace; nothing else
  * outlives it), so husk reports the container's process as the unit's
- * MAINPID and leaves: no husk process stays behind.
+ * MAINPID and leaves: no husk process stays behind. Its record says
+ * running while the process lives and is removed after (ctr_gc()).
  */
 static bool stepping_aside(const struct run_args *a)
 {
-	return a->rm && !a->tty && a->rc.notify_socket && !runtime_fuse_forced();
-}
-
-static int send_mainpid(const char *path, pid_t pid, struct err **e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	char msg[64];
-	int n = snprintf(msg, sizeof(msg), "MAINPID=%d\n", (int)pid);
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_make(e, ENAMETOOLONG, "NOTIFY_SOCKET '%s'", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (fd < 0 || sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&sa,
-			     sizeof(sa)) < 0)
-		return err_make(e, errno, "cannot notify '%s'", path);
-	return 0;
+	return a->rm && !a->tty && !a->detach && a->rc.notify_socket &&
+	       !runtime_fuse_forced();
 }
 
 static void fill_paths(struct run_args *a, struct image_rootfs *img)
@@ -355,113 +352,209 @@ static void fill_paths(struct run_args *a, struct image_rootfs *img)
 	a->rc.upper_tmpfs = stepping_aside(a);
 }
 
-/* Maps the child's error to run's exit codes (docker's 125/126/127). */
-static int start_failed(struct husk_ctx *ctx, struct run_args *a,
-			struct err **e)
+static cJSON *strv_json(char **v)
 {
-	int errnum = (*e)->errnum;
+	cJSON *a = cJSON_CreateArray();
 
-	/* runtime_start() reports ENOENT/EACCES only for the command itself */
-	ctx->exit_code = errnum == ENOENT	      ? 127
-			 : errnum == EACCES || errnum == ENOEXEC ? 126
-							 : 125;
-	if (ctx->exit_code == 125)
-		return err_wrap(e, "cannot start container '%s'", a->display);
-	return err_wrap(e, "cannot run container '%s'", a->display);
+	for (char **p = v; p && *p; p++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(*p));
+	return a;
 }
 
-static int execute(struct husk_ctx *ctx, struct run_args *a,
-		   const cJSON *spec_json, struct err **e)
+static cJSON *copy_or_null(const cJSON *j)
 {
-	struct rt_spec sp;
-	struct rt_start st = { { -1, -1, -1 }, -1, ctx->rootless,
-			       a->rc.listen_fds, stepping_aside(a) };
-	_cleanup_close_ int devnull = -1;
-	int pty = -1, status;
-	pid_t pid, fuse = -1;
+	return j ? cJSON_Duplicate(j, true) : cJSON_CreateNull();
+}
 
-	if (rt_spec_parse(spec_json, &sp, e) < 0)
-		return -1;
-	if (runtime_seccomp_fd(sp.seccomp, sp.cap_bounding, ctx->runroot,
-			       &st.seccomp_fd, e) < 0) {
-		rt_spec_release(&sp);
-		return err_wrap(e, "cannot start container '%s'", a->display);
+/* docker's Config: what the container was asked to be */
+static cJSON *docker_config(struct run_args *a, const cJSON *icfg,
+			    const cJSON *spec, const struct ctr *c)
+{
+	const cJSON *proc = json_obj(spec, "process");
+	cJSON *o = cJSON_CreateObject();
+	const char *user = a->rc.user ? a->rc.user : json_str(icfg, "User");
+	const char *wd = a->rc.workdir ? a->rc.workdir
+				       : json_str(icfg, "WorkingDir");
+
+	cJSON_AddStringToObject(o, "Hostname", a->rc.hostname ? a->rc.hostname
+							       : a->hostname);
+	cJSON_AddStringToObject(o, "Domainname", "");
+	cJSON_AddStringToObject(o, "User", user ? user : "");
+	cJSON_AddBoolToObject(o, "AttachStdin", a->interactive && !a->detach);
+	cJSON_AddBoolToObject(o, "AttachStdout", !a->detach);
+	cJSON_AddBoolToObject(o, "AttachStderr", !a->detach);
+	cJSON_AddBoolToObject(o, "Tty", a->tty);
+	cJSON_AddBoolToObject(o, "OpenStdin", a->interactive);
+	cJSON_AddBoolToObject(o, "StdinOnce", a->interactive && !a->detach);
+	cJSON_AddItemToObject(o, "Env", copy_or_null(json_arr(proc, "env")));
+	/* docker's rules: --entrypoint replaces the image's and drops its
+	 * Cmd; arguments after the image replace Cmd */
+	if (a->rc.cmd && *a->rc.cmd)
+		cJSON_AddItemToObject(o, "Cmd", strv_json(a->rc.cmd));
+	else if (a->rc.entrypoint)
+		cJSON_AddNullToObject(o, "Cmd");
+	else
+		cJSON_AddItemToObject(o, "Cmd", copy_or_null(json_arr(icfg, "Cmd")));
+	cJSON_AddStringToObject(o, "Image", a->image);
+	cJSON_AddItemToObject(o, "Volumes", copy_or_null(json_obj(icfg, "Volumes")));
+	cJSON_AddStringToObject(o, "WorkingDir", wd ? wd : "");
+	if (a->rc.entrypoint && *a->rc.entrypoint) {
+		cJSON *ep = cJSON_AddArrayToObject(o, "Entrypoint");
+
+		cJSON_AddItemToArray(ep, cJSON_CreateString(a->rc.entrypoint));
+	} else if (a->rc.entrypoint) {
+		cJSON_AddNullToObject(o, "Entrypoint");
+	} else {
+		cJSON_AddItemToObject(o, "Entrypoint",
+				      copy_or_null(json_arr(icfg, "Entrypoint")));
 	}
-	if (!a->interactive && !a->tty) {
-		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		st.stdio[0] = devnull;
+	cJSON_AddNullToObject(o, "OnBuild");
+	cJSON_AddItemToObject(o, "Labels", cJSON_Duplicate(c->labels, true));
+	cJSON_AddStringToObject(o, "StopSignal", c->stop_signal);
+	if (c->stop_timeout >= 0)
+		cJSON_AddNumberToObject(o, "StopTimeout", c->stop_timeout);
+	return o;
+}
+
+/* docker's HostConfig: how it runs on this host */
+static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
+{
+	static const char *const nets[] = { "private", "none", "host" };
+	cJSON *o = cJSON_CreateObject(), *binds = cJSON_CreateArray();
+	cJSON *log = cJSON_AddObjectToObject(o, "LogConfig");
+	cJSON *logc = cJSON_AddObjectToObject(log, "Config");
+
+	for (size_t i = 0; i < a->rc.nbinds; i++) {
+		_cleanup_free_ char *b = xasprintf("%s:%s%s",
+						   a->rc.binds[i].source,
+						   a->rc.binds[i].dest,
+						   a->rc.binds[i].ro ? ":ro" : "");
+
+		cJSON_AddItemToArray(binds, cJSON_CreateString(b));
 	}
-	status = runtime_fuse_forced()
-			 ? runtime_fuse_mount(&sp, &fuse, e)
-			 : 0;
-	if (status >= 0)
-		status = runtime_start(&sp, &st, &pid, &pty, e);
-	if (status < 0 && fuse <= 0 && sp.lower && (*e)->errnum == EOPNOTSUPP) {
-		/* the kernel's overlay failed in the child: fuse-overlayfs */
-		log_debug("overlay failed (%s): trying fuse-overlayfs", (*e)->msg);
-		err_freep(e);
-		status = runtime_fuse_mount(&sp, &fuse, e);
-		if (status >= 0)
-			status = runtime_start(&sp, &st, &pid, &pty, e);
+	cJSON_AddItemToObject(o, "Binds", binds);
+	cJSON_AddStringToObject(log, "Type", a->detach ? "k8s-file" : "none");
+	if (c->log_max > 0) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%lld", (long long)c->log_max);
+		cJSON_AddStringToObject(logc, "max-size", n);
 	}
-	if (st.seccomp_fd >= 0)
-		(void) close(st.seccomp_fd);
-	if (status < 0) {
-		runtime_fuse_stop(&sp, fuse);
-		rt_spec_release(&sp);
-		return start_failed(ctx, a, e);
+	cJSON_AddStringToObject(o, "NetworkMode", nets[a->rc.net]);
+	cJSON_AddBoolToObject(o, "AutoRemove", a->rm);
+	cJSON_AddItemToObject(o, "CapAdd", a->cap_add ? strv_json(a->cap_add)
+						      : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "CapDrop", a->cap_drop ? strv_json(a->cap_drop)
+							: cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "Privileged", a->rc.privileged);
+	cJSON_AddBoolToObject(o, "ReadonlyRootfs", a->rc.readonly);
+	cJSON_AddBoolToObject(o, "Init", a->rc.init);
+	cJSON_AddItemToObject(o, "SecurityOpt", a->rc.no_new_privs || a->rc.seccomp ?
+			      cJSON_CreateArray() : cJSON_CreateNull());
+	if (a->rc.no_new_privs)
+		cJSON_AddItemToArray(cJSON_GetObjectItem(o, "SecurityOpt"),
+				     cJSON_CreateString("no-new-privileges"));
+	if (a->rc.seccomp) {
+		_cleanup_free_ char *sc = xasprintf("seccomp=%s", a->rc.seccomp);
+
+		cJSON_AddItemToArray(cJSON_GetObjectItem(o, "SecurityOpt"),
+				     cJSON_CreateString(sc));
 	}
-	if (st.detach) {
-		rt_spec_release(&sp);
-		return send_mainpid(a->rc.notify_socket, pid, e) < 0 ? -1 : 0;
+	return o;
+}
+
+/* The record: what ps and inspect show without reading the spec. */
+static void fill_record(struct run_args *a, struct image_rootfs *img,
+			const cJSON *spec, struct ctr *c)
+{
+	const cJSON *args = json_arr(json_obj(spec, "process"), "args"), *it;
+	const cJSON *icfg = json_obj(img->config, "config");
+	const cJSON *ilabels = json_obj(icfg, "Labels");
+	const char *isig = json_str(icfg, "StopSignal");
+	size_t n = 0;
+
+	memcpy(c->id, a->id, sizeof(c->id));
+	c->name = a->name ? xstrdup(a->name) : NULL;
+	c->image = xstrdup(a->image);
+	c->image_id = xstrdup(img->id);
+	int skip = a->rc.init ? 2 : 0;	/* "/dev/init --" is ours */
+
+	c->command = xcalloc((size_t)cJSON_GetArraySize(args) + 1,
+			     sizeof(char *));
+	cJSON_ArrayForEach(it, args)
+		if (cJSON_IsString(it) && skip-- <= 0)
+			c->command[n++] = xstrdup(it->valuestring);
+	/* the image's labels, then --label over them (docker) */
+	c->labels = cJSON_IsObject(ilabels) ? cJSON_Duplicate(ilabels, true)
+					    : cJSON_CreateObject();
+	for (char **l = a->labels; l && *l; l++) {
+		char *eq = strchr(*l, '=');
+		_cleanup_free_ char *k = xstrndup(*l, eq ? (size_t)(eq - *l)
+							 : strlen(*l));
+
+		cJSON_DeleteItemFromObjectCaseSensitive(c->labels, k);
+		cJSON_AddStringToObject(c->labels, k, eq ? eq + 1 : "");
 	}
-	if (pty >= 0) {
-		runtime_forward_signals(pid, false);
-		runtime_relay_pty(pty, a->interactive);
-		(void) close(pty);
-	}
-	status = runtime_wait(pid);
-	runtime_fuse_stop(&sp, fuse);
-	rt_spec_release(&sp);
-	return status;
+	c->auto_remove = a->rm;
+	c->detached = a->detach;
+	c->tty = a->tty;
+	c->stop_signal = xstrdup(a->stop_signal ? a->stop_signal
+				 : isig && *isig ? isig : "SIGTERM");
+	c->stop_timeout = a->stop_timeout;
+	c->log_max = a->log_max;
+	c->config = docker_config(a, icfg, spec, c);
+	c->host_config = docker_host_config(a, c);
 }
 
 static int run_container(struct husk_ctx *ctx, struct run_args *a,
 			 struct store *s, struct err **e)
 {
-	struct image_rootfs img;
+	struct launch_opts lo = { .detach = a->detach,
+				  .interactive = a->interactive };
 	_cleanup_cjson_ cJSON *spec = NULL;
+	struct image_rootfs img;
+	struct ctr c;
 	int rc;
 
 	if (load_image(ctx, a, s, &img, e) < 0)
 		return -1;
+	ctr_init(&c);
 	new_id(a->id);
 	a->hostname = xstrndup(a->id, 12);
-	a->display = xstrdup(a->name ? a->name : a->hostname);
-	rc = make_dirs(a, s, e);
-	if (rc >= 0) {
-		fill_paths(a, &img);
-		rc = run_init_path(ctx, a, e);
-	}
+	a->dir = xasprintf("%s/containers/%s", s->root, a->id);
+	fill_paths(a, &img);
+	rc = run_init_path(ctx, a, e);
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)
 		rc = err_wrap(e, "cannot create container from '%s'", a->image);
-	if (rc >= 0 && !a->rm) {
+	if (rc >= 0) {
 		/* what `rmi` and the store's GC check before removing layers */
 		cJSON *ann = cJSON_GetObjectItem(spec, "annotations");
 
 		cJSON_AddStringToObject(ann, "io.husk.image", img.name);
 		cJSON_AddStringToObject(ann, "io.husk.image.id", img.id);
-		rc = json_write_file(a->dirfd, "config.json", spec, 0600, e);
+		fill_record(a, &img, spec, &c);
+		rc = ctr_create(s, &c, e);
 	}
-	if (rc >= 0)
-		rc = execute(ctx, a, spec, e);
+	if (rc >= 0 && make_files(a, c.dirfd, spec, !a->rm, e) < 0) {
+		(void) ctr_remove(s, &c, NULL);
+		rc = -1;
+	}
+	if (rc >= 0) {
+		lo.notify_socket = a->rc.notify_socket;
+		lo.step_aside = stepping_aside(a);
+		lo.listen_fds = a->rc.listen_fds;
+		rc = cmd_launch(ctx, s, &c, spec, &lo, e);
+		if (rc >= 0 && a->detach)
+			printf("%s\n", c.id);
+	}
+	ctr_release(&c);
 	image_rootfs_release(&img);
 	return rc;
 }
 
 int cmd_run(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
-	struct run_args a = { .dirfd = -1, .ctx = ctx };
+	struct run_args a = { .dirfd = -1, .ctx = ctx, .stop_timeout = -1 };
 	struct store s = STORE_INIT;
 	int rc = parse(ctx, argc, argv, &a, e);
 
@@ -472,9 +565,6 @@ int cmd_run(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	rc = store_open(&s, ctx->root, true, e);
 	if (rc >= 0)
 		rc = run_container(ctx, &a, &s, e);
-	if (rc >= 0 && !a.rm)
-		run_record_exit(&a, rc);
-	/* --rm: the container lived in our scratch directory */
 	store_close(&s);
 	run_args_release(&a);
 	return rc;

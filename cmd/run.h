@@ -15,14 +15,18 @@ struct run_args {
 	struct run_config rc;	/* handed to runtime_spec_generate() */
 	const char *image;
 	const char *name;
-	bool interactive, tty, rm;
+	bool interactive, tty, rm, detach;
+	char **labels;		/* --label K=V, owned */
+	char *stop_signal;	/* --stop-signal, owned */
+	int stop_timeout;	/* --stop-timeout, -1: default */
+	int64_t log_max;	/* --log-opt max-size */
 	enum run_pull pull;
 	char **env, **cap_add, **cap_drop;	/* NULL-terminated, owned */
 	char *seccomp_file;
 
 	char id[65];
-	char *hostname, *display;
-	char *dir_rel, *dir;	/* the container's directory */
+	char *hostname;
+	char *dir;		/* the container's directory */
 	int dirfd;
 	char *rootfs, *upper, *work, *hosts, *hostname_file, *resolv, *init;
 };
@@ -44,8 +48,14 @@ int run_pull_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		 struct err **e);
 /* Finds husk-init for --init: $HUSK_INIT, else beside the husk binary. */
 int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e);
-/* Records a kept container's exit status in its state.json. */
-void run_record_exit(struct run_args *a, int status);
+int run_label_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		  struct err **e);
+int run_log_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e);
+int run_stop_signal(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e);
+int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		     struct err **e);
 void run_args_release(struct run_args *a);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cmd/run.h"
 #include "lib/fs.h"
 #include "lib/json.h"
+#include "lib/parse.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -236,20 +237,60 @@ int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e)
 	return 0;
 }
 
-void run_record_exit(struct run_args *a, int status)
+/* -l K=V (K alone: an empty value, as docker) */
+int run_label_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		  struct err **e)
 {
-	_cleanup_cjson_ cJSON *st = cJSON_CreateObject();
+	const char *eq = strchr(arg, '=');
 
-	if (a->dirfd < 0)
-		return;
-	cJSON_AddStringToObject(st, "id", a->id);
-	if (a->name)
-		cJSON_AddStringToObject(st, "name", a->name);
-	cJSON_AddStringToObject(st, "image", a->image);
-	cJSON_AddStringToObject(st, "status", "exited");
-	cJSON_AddNumberToObject(st, "exitCode", status);
-	cJSON_AddNumberToObject(st, "finished", (double)time(NULL));
-	(void) json_write_file(a->dirfd, "state.json", st, 0600, NULL);
+	if (!valid_key(arg, eq ? (size_t)(eq - arg) : strlen(arg)))
+		return cmd_usage_error(ctx, e, "invalid label '%s'", arg);
+	run_strv_add(&a->labels, arg);
+	return 0;
+}
+
+/* --log-opt max-size=N[kmg] (max-file is accepted: one old file is kept) */
+int run_log_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e)
+{
+	uint64_t v;
+
+	if (!strncmp(arg, "max-size=", 9)) {
+		if (parse_size(arg + 9, &v, NULL) < 0 || v < 1024 ||
+		    v > INT64_MAX)
+			return cmd_usage_error(ctx, e, "invalid --log-opt '%s': "
+					       "max-size must be a size of at "
+					       "least 1k", arg);
+		a->log_max = (int64_t)v;
+		return 0;
+	}
+	if (!strncmp(arg, "max-file=", 9) &&
+	    parse_uint64(arg + 9, 1, 100, &v, NULL) == 0)
+		return 0;
+	return cmd_usage_error(ctx, e, "invalid --log-opt '%s': husk knows "
+			       "max-size=N", arg);
+}
+
+int run_stop_signal(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e)
+{
+	if (cmd_parse_signal(arg) < 0)
+		return cmd_usage_error(ctx, e, "invalid --stop-signal '%s'", arg);
+	free(a->stop_signal);
+	a->stop_signal = xstrdup(arg);
+	return 0;
+}
+
+int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		     struct err **e)
+{
+	uint64_t v;
+
+	if (parse_uint64(arg, 0, 86400 * 365, &v, NULL) < 0)
+		return cmd_usage_error(ctx, e, "invalid --stop-timeout '%s': "
+				       "seconds expected", arg);
+	a->stop_timeout = (int)v;
+	return 0;
 }
 
 void run_args_release(struct run_args *a)
@@ -257,6 +298,8 @@ void run_args_release(struct run_args *a)
 	strv_release(a->env);
 	strv_release(a->cap_add);
 	strv_release(a->cap_drop);
+	strv_release(a->labels);
+	free(a->stop_signal);
 	for (size_t i = 0; i < a->rc.nbinds; i++) {
 		free(a->rc.binds[i].source);
 		free(a->rc.binds[i].dest);
@@ -269,8 +312,6 @@ void run_args_release(struct run_args *a)
 	free(a->rc.tmpfs);
 	free(a->seccomp_file);
 	free(a->hostname);
-	free(a->display);
-	free(a->dir_rel);
 	free(a->dir);
 	if (a->dirfd >= 0)
 		(void) close(a->dirfd);

@@ -40,11 +40,6 @@
 #include "runtime/spec.h"
 #include "lib/banned.h"
 
-/* In the child: set while looking for the command (its errors are 127) */
-static bool exe_phase;
-/* set until the overlay rootfs is mounted (its failure: try fuse) */
-static bool overlay_phase;
-
 struct child_args {
 	const struct rt_spec *spec;
 	const struct rt_start *start;
@@ -58,8 +53,7 @@ struct child_args {
  * 'x' is the command itself (not found, not executable: 127/126), 's' the
  * setup before it (125 whatever the errno).
  */
-static void __attribute__((noreturn)) child_fail(int sync, char phase,
-						 struct err *e)
+void runtime_child_fail(int sync, char phase, struct err *e)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 
@@ -232,38 +226,58 @@ static int loopback_up(struct err **e)
 	return 0;
 }
 
-static int child_setup(const struct child_args *a, char **exe, struct err **e)
+/*
+ * The process part of a container's setup, in its final mount namespace:
+ * terminal, limits, identity, working directory, the command, seccomp and
+ * capabilities. *phase says which step failed ('x': the command).
+ */
+int runtime_process_setup(const struct rt_spec *s, int sync, int seccomp_fd,
+			  char **exe, char *phase, struct err **e)
+{
+	*phase = 's';
+	if (s->terminal && setup_terminal(s, sync, e) < 0)
+		return -1;
+	if (set_limits(s, e) < 0 || set_identity(s, e) < 0 ||
+	    enter_cwd(s, e) < 0)
+		return -1;
+	*phase = 'x';
+	if (find_exec(s->args[0], s->env, exe, e) < 0)
+		return -1;
+	*phase = 's';
+	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_make(e, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/* seccomp while CAP_SYS_ADMIN is still held (STYLE.md rule 19) */
+	if (seccomp_fd >= 0 && seccomp_load_fd(seccomp_fd, s->no_new_privs,
+					       e) < 0)
+		return -1;
+	return runtime_caps_apply(s, e);
+}
+
+static int child_setup(const struct child_args *a, char **exe, char *phase,
+		       struct err **e)
 {
 	const struct rt_spec *s = a->spec;
 	const struct rt_start *st = a->start;
 
+	*phase = 's';
 	if ((s->ns_flags & CLONE_NEWNET) && loopback_up(e) < 0)
 		return -1;
-	overlay_phase = true;
+	*phase = 'o';
 	if (runtime_mount_root(s, st->userxattr, e) < 0)
 		return -1;
-	overlay_phase = false;
+	*phase = 's';
 	if (runtime_mount_all(s, st->userxattr, e) < 0)
-		return -1;
-	if (s->terminal && setup_terminal(s, a->sync, e) < 0)
 		return -1;
 	if (s->hostname && (s->ns_flags & CLONE_NEWUTS) &&
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "sethostname");
-	if (set_limits(s, e) < 0 || set_identity(s, e) < 0 ||
-	    enter_cwd(s, e) < 0)
+	if (runtime_process_setup(s, a->sync, st->seccomp_fd, exe, phase,
+				  e) < 0)
 		return -1;
-	exe_phase = true;
-	if (find_exec(s->args[0], s->env, exe, e) < 0)
-		return -1;
-	exe_phase = false;
-	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_make(e, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-	/* seccomp while CAP_SYS_ADMIN is still held (STYLE.md rule 19) */
-	if (st->seccomp_fd >= 0 &&
-	    seccomp_load_fd(st->seccomp_fd, s->no_new_privs, e) < 0)
-		return -1;
-	return runtime_caps_apply(s, e);
+	/* a change of uid cleared PR_SET_PDEATHSIG: set it again */
+	if (!st->detach)
+		(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
 }
 
 /*
@@ -296,6 +310,7 @@ static int child_main(void *arg)
 	const struct rt_start *st = a->start;
 	_cleanup_err_ struct err *e = NULL;
 	_cleanup_free_ char *exe = NULL;
+	char phase = 's';
 
 	/* the container dies with husk, unless husk steps aside */
 	if (!st->detach)
@@ -304,16 +319,16 @@ static int child_main(void *arg)
 	for (int i = 0; i < 3; i++)
 		if (st->stdio[i] >= 0 && st->stdio[i] != i &&
 		    dup2(st->stdio[i], i) < 0)
-			child_fail(a->sync, 's', NULL);
-	if (child_setup(a, &exe, &e) < 0)
-		child_fail(a->sync, exe_phase ? 'x' : overlay_phase ? 'o' : 's', e);
+			runtime_child_fail(a->sync, 's', NULL);
+	if (child_setup(a, &exe, &phase, &e) < 0)
+		runtime_child_fail(a->sync, phase, e);
 	/* nothing the caller leaked reaches the container, but what it
 	 * passed on purpose (LISTEN_FDS) */
 	(void) close_range(3 + (unsigned)st->preserve_fds, ~0U,
 			   CLOSE_RANGE_CLOEXEC);
 	execve(exe, a->spec->args, a->spec->env);
 	err_make(&e, errno, "cannot execute '%s'", a->spec->args[0]);
-	child_fail(a->sync, 'x', e);
+	runtime_child_fail(a->sync, 'x', e);
 }
 
 /* ---- the parent ---------------------------------------------------------- */
@@ -344,7 +359,7 @@ static ssize_t recv_sync(int sock, char *msg, size_t len, int *fd)
  * Reads the child's reports until EOF (it exec'd: the socket was
  * CLOEXEC) or an error message. A terminal's master arrives first.
  */
-static int read_sync(int sock, int *pty, struct err **e)
+int runtime_read_sync(int sock, int *pty, struct err **e)
 {
 	char msg[4096];
 	ssize_t n;
@@ -391,7 +406,7 @@ int runtime_start(const struct rt_spec *s, const struct rt_start *st,
 				"namespaces");
 	}
 	*pty = -1;
-	rc = read_sync(sv[0], pty, e);
+	rc = runtime_read_sync(sv[0], pty, e);
 	(void) close(sv[0]);
 	if (rc < 0) {
 		(void) waitpid(*pid, &status, 0);

@@ -199,6 +199,26 @@ static int resolve_user(char **layers, const char *spec, struct user *u,
 	return grp ? resolve_group(layers, grp, &u->gid, e) : 0;
 }
 
+int runtime_lookup_user(char **roots, const char *spec, uid_t *uid,
+			gid_t *gid, gid_t **gids, size_t *ngids, char **home,
+			struct err **e)
+{
+	struct user u = { 0 };
+	int rc = resolve_user(roots, spec, &u, e);
+
+	if (rc >= 0) {
+		*uid = u.uid;
+		*gid = u.gid;
+		*ngids = u.ngroups;
+		*gids = xcalloc(u.ngroups + 1, sizeof(gid_t));
+		memcpy(*gids, u.groups, u.ngroups * sizeof(gid_t));
+		*home = TAKE_PTR(u.home);
+	}
+	free(u.home);
+	free(u.name);
+	return rc;
+}
+
 /* ---- process ------------------------------------------------------------- */
 
 static void add_strings(cJSON *arr, const cJSON *from)

@@ -90,6 +90,22 @@ struct rt_start {
 int runtime_start(const struct rt_spec *s, const struct rt_start *st,
 		  pid_t *pid, int *pty, struct err **e);
 
+/* How to run another process in a container (`husk exec`). */
+struct rt_exec {
+	int stdio[3];		/* -1: ours */
+	int seccomp_fd;		/* compiled BPF program, -1: none */
+	const char *user;	/* -u, looked up in the container; NULL: the
+				 * spec's user */
+};
+
+/*
+ * Runs S's process (args, env, cwd, terminal as the caller set them; the
+ * rest is the container's spec) inside the namespaces of TARGET, the
+ * container's first process. Returns once it exec'd, as runtime_start().
+ */
+int runtime_exec(pid_t target, struct rt_spec *s, const struct rt_exec *x,
+		 pid_t *pid, int *pty, struct err **e);
+
 /*
  * Waits for PID, forwarding SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
  * SIGUSR2 and SIGWINCH to it. Returns docker's exit status: the process's
@@ -121,12 +137,30 @@ void runtime_fuse_stop(const struct rt_spec *s, pid_t daemon);
 void runtime_relay_pty(int master, bool with_stdin);
 
 /* In the child (internal to runtime/). */
+/* The process part of the setup (runtime/container.c), for run and exec. */
+int runtime_process_setup(const struct rt_spec *s, int sync, int seccomp_fd,
+			  char **exe, char *phase, struct err **e);
+/* Sends {phase, errno, message} over SYNC and _exit()s. */
+void runtime_child_fail(int sync, char phase, struct err *e)
+	__attribute__((noreturn));
+/* The parent's side: EOF (exec'd) or the child's error; a terminal's
+ * master arrives in *pty. */
+int runtime_read_sync(int sock, int *pty, struct err **e);
 /* The rootfs (overlay, or the bind of a prepared root), then the rest. */
 int runtime_mount_root(const struct rt_spec *s, bool userxattr,
 		       struct err **e);
 int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e);
 int runtime_caps_apply(const struct rt_spec *s, struct err **e);
 int rlimit_from_name(const char *name);
+
+/*
+ * docker's -u NAME|UID[:GROUP|GID] looked up in the /etc/passwd and
+ * /etc/group of ROOTS (layer directories, top first, or {"/", NULL} inside
+ * a container). *gids and *home are heap values for the caller.
+ */
+int runtime_lookup_user(char **roots, const char *spec, uid_t *uid,
+			gid_t *gid, gid_t **gids, size_t *ngids, char **home,
+			struct err **e);
 
 /* Parses the spec object J; paths in it are used as they are. */
 int rt_spec_parse(const cJSON *j, struct rt_spec *s, struct err **e);

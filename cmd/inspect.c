@@ -1,0 +1,284 @@
+/*
+ * husk inspect [-f TEMPLATE] [--type container|image] NAME...: containers
+ * (or images) in docker's JSON shape; -f runs a Go template
+ * (lib/template.h) over each instead, one line each.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/launch.h"
+#include "ctr/ctr.h"
+#include "layers/store.h"
+#include "lib/buf.h"
+#include "lib/json.h"
+#include "lib/template.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+static void usage(void)
+{
+	printf("Usage: husk inspect [OPTIONS] NAME...\n"
+	       "\n"
+	       "Show containers or images in detail, as a JSON array.\n"
+	       "\n"
+	       "  -f, --format TEMPLATE   a Go template run over each: {{.Id}},\n"
+	       "                          {{.State.Status}}, {{json .Config}},\n"
+	       "                          {{index .Config.Labels \"k\"}},\n"
+	       "                          {{range .Mounts}}...{{end}}, {{if}},\n"
+	       "                          {{len}}; an unknown field is an error\n"
+	       "      --type TYPE         container or image (default: a\n"
+	       "                          container, else an image)\n"
+	       "      --help              show this help\n");
+}
+
+static void add_time(cJSON *o, const char *key, ctr_time t)
+{
+	char s[64];
+
+	ctr_time_format(t, s, sizeof(s));
+	cJSON_AddStringToObject(o, key, s);
+}
+
+static cJSON *state_obj(const struct ctr *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool running = c->status == CTR_RUNNING;
+
+	cJSON_AddStringToObject(o, "Status", ctr_status_name(c->status));
+	cJSON_AddBoolToObject(o, "Running", running);
+	cJSON_AddBoolToObject(o, "Paused", false);
+	cJSON_AddBoolToObject(o, "Restarting", false);
+	cJSON_AddBoolToObject(o, "OOMKilled", false);
+	cJSON_AddBoolToObject(o, "Dead", false);
+	cJSON_AddNumberToObject(o, "Pid", running ? c->pid : 0);
+	cJSON_AddNumberToObject(o, "ExitCode", c->exit_code);
+	cJSON_AddStringToObject(o, "Error", c->error ? c->error : "");
+	add_time(o, "StartedAt", c->started);
+	add_time(o, "FinishedAt", c->finished);
+	return o;
+}
+
+/* Mounts: the spec's bind mounts that came from -v (not husk's own /etc
+ * files or /dev, /proc...) */
+static cJSON *mounts_obj(const cJSON *spec, const cJSON *host_config)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *m, *b;
+
+	cJSON_ArrayForEach(b, json_arr(host_config, "Binds")) {
+		const char *bind = cJSON_IsString(b) ? b->valuestring : "";
+
+		cJSON_ArrayForEach(m, json_arr(spec, "mounts")) {
+			const char *src = json_str(m, "source");
+			const char *dst = json_str(m, "destination");
+			const cJSON *opt;
+			bool ro = false;
+			cJSON *o;
+
+			if (!src || !dst || strncmp(bind, src, strlen(src)) ||
+			    bind[strlen(src)] != ':' ||
+			    strncmp(bind + strlen(src) + 1, dst, strlen(dst)))
+				continue;
+			cJSON_ArrayForEach(opt, json_arr(m, "options"))
+				ro |= cJSON_IsString(opt) &&
+				      !strcmp(opt->valuestring, "ro");
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "Type", "bind");
+			cJSON_AddStringToObject(o, "Source", src);
+			cJSON_AddStringToObject(o, "Destination", dst);
+			cJSON_AddStringToObject(o, "Mode", ro ? "ro" : "");
+			cJSON_AddBoolToObject(o, "RW", !ro);
+			cJSON_AddStringToObject(o, "Propagation", "rprivate");
+			cJSON_AddItemToArray(arr, o);
+			break;
+		}
+	}
+	return arr;
+}
+
+static cJSON *container_obj(struct store *s, struct ctr *c)
+{
+	_cleanup_cjson_ cJSON *spec = NULL;
+	cJSON *o = cJSON_CreateObject(), *rest, *gd, *net;
+	_cleanup_free_ char *name = xasprintf("/%s", c->name ? c->name : "");
+	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root, c->id);
+	_cleanup_free_ char *p = NULL;
+	const char *ann_lower;
+
+	(void) cmd_ctr_spec(c, &spec, NULL);
+	cJSON_AddStringToObject(o, "Id", c->id);
+	add_time(o, "Created", c->created);
+	cJSON_AddStringToObject(o, "Path", c->command && c->command[0] ?
+				c->command[0] : "");
+	rest = cJSON_AddArrayToObject(o, "Args");
+	for (char **a = c->command && *c->command ? c->command + 1 : NULL;
+	     a && *a; a++)
+		cJSON_AddItemToArray(rest, cJSON_CreateString(*a));
+	cJSON_AddItemToObject(o, "State", state_obj(c));
+	cJSON_AddStringToObject(o, "Image", c->image_id ? c->image_id : "");
+	p = xasprintf("%s/resolv.conf", dir);
+	cJSON_AddStringToObject(o, "ResolvConfPath", p);
+	free(p);
+	p = xasprintf("%s/hostname", dir);
+	cJSON_AddStringToObject(o, "HostnamePath", p);
+	free(p);
+	p = xasprintf("%s/hosts", dir);
+	cJSON_AddStringToObject(o, "HostsPath", p);
+	free(p);
+	p = xasprintf("%s/ctr.log", dir);
+	cJSON_AddStringToObject(o, "LogPath", c->detached ? p : "");
+	cJSON_AddStringToObject(o, "Name", name);
+	cJSON_AddNumberToObject(o, "RestartCount", c->restarts);
+	cJSON_AddStringToObject(o, "Driver", "overlay");
+	cJSON_AddStringToObject(o, "Platform", "linux");
+	cJSON_AddItemToObject(o, "HostConfig", c->host_config ?
+			      cJSON_Duplicate(c->host_config, true) :
+			      cJSON_CreateObject());
+	gd = cJSON_AddObjectToObject(o, "GraphDriver");
+	cJSON_AddStringToObject(gd, "Name", "overlay");
+	{
+		cJSON *data = cJSON_AddObjectToObject(gd, "Data");
+		const cJSON *ann = json_obj(spec, "annotations");
+
+		ann_lower = json_str(ann, "io.husk.overlay.lower");
+		cJSON_AddStringToObject(data, "LowerDir",
+					ann_lower ? ann_lower : "");
+		free(p);
+		p = xasprintf("%s/rootfs", dir);
+		cJSON_AddStringToObject(data, "MergedDir", p);
+		free(p);
+		p = xasprintf("%s/upper", dir);
+		cJSON_AddStringToObject(data, "UpperDir", p);
+		free(p);
+		p = xasprintf("%s/work", dir);
+		cJSON_AddStringToObject(data, "WorkDir", p);
+	}
+	cJSON_AddItemToObject(o, "Mounts", mounts_obj(spec, c->host_config));
+	cJSON_AddItemToObject(o, "Config", c->config ?
+			      cJSON_Duplicate(c->config, true) :
+			      cJSON_CreateObject());
+	net = cJSON_AddObjectToObject(o, "NetworkSettings");
+	cJSON_AddStringToObject(net, "Bridge", "");
+	cJSON_AddStringToObject(net, "SandboxID", "");
+	cJSON_AddObjectToObject(net, "Ports");
+	cJSON_AddStringToObject(net, "SandboxKey", c->status == CTR_RUNNING ?
+				"" : "");
+	cJSON_AddStringToObject(net, "IPAddress", "");
+	cJSON_AddStringToObject(net, "Gateway", "");
+	cJSON_AddStringToObject(net, "MacAddress", "");
+	cJSON_AddObjectToObject(net, "Networks");
+	return o;
+}
+
+int cmd_inspect_print(struct husk_ctx *ctx, const cJSON *arr,
+		      const char *format, struct err **e)
+{
+	_cleanup_buf_ struct buf out = BUF_INIT;
+	struct tmpl *t = NULL;
+	const cJSON *it;
+	int rc = 0;
+
+	if (!format) {
+		_cleanup_free_ char *text = cJSON_Print(arr);
+
+		puts(text);
+		return 0;
+	}
+	/* as docker: the template as given (no "table", no \t escapes) */
+	if (tmpl_parse(format, &t, e) < 0) {
+		ctx->usage = true;
+		return err_wrap(e, "invalid format '%s'", format);
+	}
+	cJSON_ArrayForEach(it, arr) {
+		rc = tmpl_exec(t, it, &out, e);
+		if (rc < 0)
+			break;
+		buf_addch(&out, '\n');
+	}
+	tmpl_free(t);
+	if (rc < 0)
+		return err_wrap(e, "invalid format '%s'", format);
+	fwrite(out.s, 1, out.len, stdout);
+	return 0;
+}
+
+enum { OPT_TYPE = 1000, OPT_HELP, OPT_SIZE };
+
+int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "size", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	_cleanup_cjson_ cJSON *arr = cJSON_CreateArray();
+	const char *format = NULL, *type = NULL;
+	struct store s = STORE_INIT;
+	bool have_store;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "+:f:s", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 's': break;
+		case OPT_TYPE:
+			if (strcmp(optarg, "container") && strcmp(optarg, "image"))
+				return cmd_usage_error(ctx, e, "invalid --type "
+						       "'%s': container or image "
+						       "expected", optarg);
+			type = optarg;
+			break;
+		case OPT_HELP: usage(); return 0;
+		default: return cmd_getopt_error(ctx, c, argv, e);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(ctx, e, "inspect needs a name");
+	have_store = store_open(&s, ctx->root, false, NULL) >= 0;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_err_ struct err *one = NULL;
+		struct ctr ct;
+		int r = -1;
+
+		ctr_init(&ct);
+		if (have_store && (!type || !strcmp(type, "container")) &&
+		    ctr_find(&s, argv[i], &ct, &one) >= 0) {
+			(void) ctr_refresh(&s, &ct, 0, NULL);
+			cJSON_AddItemToArray(arr, container_obj(&s, &ct));
+			r = 0;
+		}
+		ctr_release(&ct);
+		err_freep(&one);
+		if (r < 0 && have_store && (!type || !strcmp(type, "image")))
+			r = cmd_image_json(&s, argv[i], arr, &one);
+		if (r < 0) {
+			if (!one || one->errnum == ENOENT || !one->errnum) {
+				err_freep(&one);
+				err_cause(&one, ENOENT, "no such %s '%s'",
+					  type ? type : "object", argv[i]);
+			}
+			if (!*e)
+				*e = TAKE_PTR(one);
+			else
+				fprintf(stderr, "husk: %s\n", one->msg);
+			rc = -1;
+		}
+	}
+	/* docker prints what it found, then fails for the rest */
+	if (cJSON_GetArraySize(arr) > 0 || rc == 0) {
+		_cleanup_err_ struct err *pe = NULL;
+
+		if (cmd_inspect_print(ctx, arr, format, &pe) < 0) {
+			err_freep(e);
+			*e = TAKE_PTR(pe);
+			rc = -1;
+		}
+	}
+	store_close(&s);
+	return rc;
+}

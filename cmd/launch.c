@@ -1,0 +1,158 @@
+/*
+ * Starting a container record from its spec: in the foreground (husk
+ * stays as its monitor: signals, terminal, exit status) or detached (a
+ * monitor of its own, ctr/monitor.c). Shared by run, start and restart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmd/launch.h"
+#include "layers/store.h"
+#include "lib/fs.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "runtime/spec.h"
+#include "lib/banned.h"
+
+struct launch {
+	struct rt_spec sp;
+	struct rt_start st;
+	pid_t fuse;
+};
+
+/* ctr_starter: the kernel's overlay, or fuse-overlayfs when it fails. */
+static int starter(void *arg, const int stdio[3], pid_t *pid, int *pty,
+		   struct err **e)
+{
+	struct launch *l = arg;
+	int rc;
+
+	memcpy(l->st.stdio, stdio, sizeof(l->st.stdio));
+	rc = runtime_fuse_forced() ? runtime_fuse_mount(&l->sp, &l->fuse, e)
+				   : 0;
+	if (rc >= 0)
+		rc = runtime_start(&l->sp, &l->st, pid, pty, e);
+	if (rc < 0 && l->fuse <= 0 && l->sp.lower &&
+	    (*e)->errnum == EOPNOTSUPP) {
+		/* the kernel's overlay failed in the child: fuse-overlayfs */
+		log_debug("overlay failed (%s): trying fuse-overlayfs",
+			  (*e)->msg);
+		err_freep(e);
+		rc = runtime_fuse_mount(&l->sp, &l->fuse, e);
+		if (rc >= 0)
+			rc = runtime_start(&l->sp, &l->st, pid, pty, e);
+	}
+	if (rc < 0)
+		runtime_fuse_stop(&l->sp, l->fuse);
+	return rc;
+}
+
+/* docker's 125/126/127 for a container that could not start */
+static int start_code(int errnum)
+{
+	/* runtime_start() reports ENOENT/EACCES only for the command itself */
+	return errnum == ENOENT				? 127
+	       : errnum == EACCES || errnum == ENOEXEC ? 126
+						       : 125;
+}
+
+static int start_failed(struct husk_ctx *ctx, struct ctr *c, struct err **e)
+{
+	ctx->exit_code = start_code((*e)->errnum);
+	if (ctx->exit_code == 125)
+		return err_wrap(e, "cannot start container '%s'", c->name);
+	return err_wrap(e, "cannot run container '%s'", c->name);
+}
+
+static int send_mainpid(const char *path, pid_t pid, struct err **e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "MAINPID=%d\n", (int)pid);
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_make(e, ENAMETOOLONG, "NOTIFY_SOCKET '%s'", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (fd < 0 || sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&sa,
+			     sizeof(sa)) < 0)
+		return err_make(e, errno, "cannot notify '%s'", path);
+	return 0;
+}
+
+static int foreground(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		      struct launch *l, const struct launch_opts *o,
+		      struct err **e)
+{
+	_cleanup_close_ int devnull = -1;
+	int stdio[3] = { -1, -1, -1 }, pty = -1, status;
+	pid_t pid;
+
+	if (!o->interactive && !l->sp.terminal) {
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		stdio[0] = devnull;
+	}
+	if (starter(l, stdio, &pid, &pty, e) < 0) {
+		ctr_mark_exited(s, c, start_code((*e)->errnum), (*e)->msg);
+		return start_failed(ctx, c, e);
+	}
+	if (ctr_mark_running(c, pid, e) < 0)
+		log_warn("container '%s': %s", c->name, (*e)->msg), err_freep(e);
+	if (o->step_aside)
+		return send_mainpid(o->notify_socket, pid, e) < 0 ? -1 : 0;
+	if (pty >= 0) {
+		runtime_forward_signals(pid, false);
+		runtime_relay_pty(pty, o->interactive);
+		(void) close(pty);
+	}
+	status = runtime_wait(pid);
+	runtime_fuse_stop(&l->sp, l->fuse);
+	ctr_mark_exited(s, c, status, NULL);
+	return status;
+}
+
+int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+	       const cJSON *spec, const struct launch_opts *o, struct err **e)
+{
+	struct launch l = { .st = { { -1, -1, -1 }, -1, ctx->rootless,
+				    o->listen_fds, o->step_aside },
+			    .fuse = -1 };
+	int rc;
+
+	if (rt_spec_parse(spec, &l.sp, e) < 0)
+		return err_wrap(e, "cannot start container '%s'", c->name);
+	if (runtime_seccomp_fd(l.sp.seccomp, l.sp.cap_bounding, ctx->runroot,
+			       &l.st.seccomp_fd, e) < 0) {
+		rt_spec_release(&l.sp);
+		return err_wrap(e, "cannot start container '%s'", c->name);
+	}
+	if (!o->detach) {
+		rc = foreground(ctx, s, c, &l, o, e);
+	} else {
+		rc = ctr_start_detached(s, c, starter, &l, e);
+		if (rc < 0)
+			rc = start_failed(ctx, c, e);
+	}
+	if (l.st.seccomp_fd >= 0)
+		(void) close(l.st.seccomp_fd);
+	rt_spec_release(&l.sp);
+	return rc;
+}
+
+int cmd_ctr_spec(struct ctr *c, cJSON **out, struct err **e)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	if (read_file(c->dirfd, "config.json", &b, 1 << 22, e) < 0)
+		return err_wrap(e, "container '%s'", c->name);
+	*out = cJSON_Parse(b.s);
+	if (!*out)
+		return err_cause(e, EINVAL, "container '%s': malformed "
+				"config.json", c->name);
+	return 0;
+}

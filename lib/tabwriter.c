@@ -1,0 +1,608 @@
+/*
+ * tabwriter.c - Go's text/tabwriter with docker's table settings.
+ *
+ * Go formats column blocks recursively, one stack frame per column, which
+ * a line of 100,000 tabs would turn into a stack overflow here. The
+ * blocks are the same as Go's when computed in one pass: the block of a
+ * terminated cell in column j is the maximal run of consecutive lines
+ * that all have a terminated cell in column j (such a run always lies
+ * inside a block of column j - 1), cut at every '\f'.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/cleanup.h"
+#include "lib/tabwriter.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+enum {
+	TW_MINWIDTH = 10,
+	TW_PADDING = 3,
+	TW_ESCAPE = 0xff,	/* Go's tabwriter.Escape */
+};
+
+struct tw_cell {
+	size_t off;	/* the cell's text in the input */
+	size_t size;
+	long width;	/* display width; the escape rule can make it -1 */
+	size_t block;	/* the column block of a terminated cell */
+};
+
+struct tw_line {
+	size_t first;	/* index of its first cell */
+	size_t ncells;
+	bool barrier;	/* ended by '\f': ends every block */
+	bool newline;	/* ended by '\n' or '\f', not by the end of input */
+};
+
+struct tw {
+	const unsigned char *text;
+	struct tw_cell *cells;
+	size_t ncells, cells_alloc;
+	struct tw_line *lines;
+	size_t nlines, lines_alloc;
+	long *blocks;		/* the width of each column block */
+	size_t nblocks, blocks_alloc;
+};
+
+/*
+ * Display widths as go-runewidth gives them with its default (not East
+ * Asian) condition, which docker's tabwriter uses: most control
+ * characters and combining marks are 0, East Asian wide and fullwidth
+ * characters 2, everything else (ambiguous ones such as U+2026 included)
+ * 1. The tables hold Unicode 15 properties the way docker 28.2.2 applies
+ * them, measured from its table output one code point at a time: alone
+ * (the width), after "a" (extends a cluster), before "a" (prepended),
+ * before ZWJ + emoji (pictographic) and before a Hangul L + V pair
+ * (control).
+ */
+struct urange {
+	uint32_t lo, hi;
+};
+
+/* RuneWidth() 0, above U+001F */
+static const struct urange zero_width[] = {
+	{ 0x007f, 0x009f }, { 0x00ad, 0x00ad }, { 0x0300, 0x036f },
+	{ 0x0483, 0x0489 }, { 0x070f, 0x070f }, { 0x07eb, 0x07f3 },
+	{ 0x0c00, 0x0c00 }, { 0x0c04, 0x0c04 }, { 0x0cf3, 0x0cf3 },
+	{ 0x0d00, 0x0d01 }, { 0x135d, 0x135f }, { 0x180b, 0x180e },
+	{ 0x1a7f, 0x1a7f }, { 0x1ab0, 0x1ace }, { 0x1b6b, 0x1b73 },
+	{ 0x1dc0, 0x1dff }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
+	{ 0x206a, 0x206f }, { 0x20d0, 0x20f0 }, { 0x2cef, 0x2cf1 },
+	{ 0x2de0, 0x2dff }, { 0x3099, 0x309a }, { 0xa66f, 0xa672 },
+	{ 0xa674, 0xa67d }, { 0xa69e, 0xa69f }, { 0xa6f0, 0xa6f1 },
+	{ 0xa8e0, 0xa8f1 }, { 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff },
+	{ 0xfff9, 0xfffb }, { 0xfffe, 0xffff }, { 0x101fd, 0x101fd },
+	{ 0x10376, 0x1037a }, { 0x10eab, 0x10eac }, { 0x10f46, 0x10f50 },
+	{ 0x10f82, 0x10f85 }, { 0x11300, 0x11301 }, { 0x1133b, 0x1133c },
+	{ 0x11366, 0x1136c }, { 0x11370, 0x11374 }, { 0x16af0, 0x16af4 },
+	{ 0x1cf00, 0x1cf2d }, { 0x1cf30, 0x1cf46 }, { 0x1d165, 0x1d169 },
+	{ 0x1d16d, 0x1d172 }, { 0x1d17b, 0x1d182 }, { 0x1d185, 0x1d18b },
+	{ 0x1d1aa, 0x1d1ad }, { 0x1d242, 0x1d244 }, { 0x1e000, 0x1e006 },
+	{ 0x1e008, 0x1e018 }, { 0x1e01b, 0x1e021 }, { 0x1e023, 0x1e024 },
+	{ 0x1e026, 0x1e02a }, { 0x1e08f, 0x1e08f }, { 0x1e8d0, 0x1e8d6 },
+};
+
+/* RuneWidth() 2 */
+static const struct urange double_width[] = {
+	{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a },
+	{ 0x23e9, 0x23ec }, { 0x23f0, 0x23f0 }, { 0x23f3, 0x23f3 },
+	{ 0x25fd, 0x25fe }, { 0x2614, 0x2615 }, { 0x2648, 0x2653 },
+	{ 0x267f, 0x267f }, { 0x2693, 0x2693 }, { 0x26a1, 0x26a1 },
+	{ 0x26aa, 0x26ab }, { 0x26bd, 0x26be }, { 0x26c4, 0x26c5 },
+	{ 0x26ce, 0x26ce }, { 0x26d4, 0x26d4 }, { 0x26ea, 0x26ea },
+	{ 0x26f2, 0x26f3 }, { 0x26f5, 0x26f5 }, { 0x26fa, 0x26fa },
+	{ 0x26fd, 0x26fd }, { 0x2705, 0x2705 }, { 0x270a, 0x270b },
+	{ 0x2728, 0x2728 }, { 0x274c, 0x274c }, { 0x274e, 0x274e },
+	{ 0x2753, 0x2755 }, { 0x2757, 0x2757 }, { 0x2795, 0x2797 },
+	{ 0x27b0, 0x27b0 }, { 0x27bf, 0x27bf }, { 0x2b1b, 0x2b1c },
+	{ 0x2b50, 0x2b50 }, { 0x2b55, 0x2b55 }, { 0x2e80, 0x2e99 },
+	{ 0x2e9b, 0x2ef3 }, { 0x2f00, 0x2fd5 }, { 0x2ff0, 0x303e },
+	{ 0x3041, 0x3096 }, { 0x309b, 0x30ff }, { 0x3105, 0x312f },
+	{ 0x3131, 0x318e }, { 0x3190, 0x31e3 }, { 0x31ef, 0x321e },
+	{ 0x3220, 0x3247 }, { 0x3250, 0x4dbf }, { 0x4e00, 0xa48c },
+	{ 0xa490, 0xa4c6 }, { 0xa960, 0xa97c }, { 0xac00, 0xd7a3 },
+	{ 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe52 },
+	{ 0xfe54, 0xfe66 }, { 0xfe68, 0xfe6b }, { 0xff01, 0xff60 },
+	{ 0xffe0, 0xffe6 }, { 0x16fe0, 0x16fe4 }, { 0x16ff0, 0x16ff1 },
+	{ 0x17000, 0x187f7 }, { 0x18800, 0x18cd5 }, { 0x18d00, 0x18d08 },
+	{ 0x1aff0, 0x1aff3 }, { 0x1aff5, 0x1affb }, { 0x1affd, 0x1affe },
+	{ 0x1b000, 0x1b122 }, { 0x1b132, 0x1b132 }, { 0x1b150, 0x1b152 },
+	{ 0x1b155, 0x1b155 }, { 0x1b164, 0x1b167 }, { 0x1b170, 0x1b2fb },
+	{ 0x1f004, 0x1f004 }, { 0x1f0cf, 0x1f0cf }, { 0x1f18e, 0x1f18e },
+	{ 0x1f191, 0x1f19a }, { 0x1f200, 0x1f202 }, { 0x1f210, 0x1f23b },
+	{ 0x1f240, 0x1f248 }, { 0x1f250, 0x1f251 }, { 0x1f260, 0x1f265 },
+	{ 0x1f300, 0x1f320 }, { 0x1f32d, 0x1f335 }, { 0x1f337, 0x1f37c },
+	{ 0x1f37e, 0x1f393 }, { 0x1f3a0, 0x1f3ca }, { 0x1f3cf, 0x1f3d3 },
+	{ 0x1f3e0, 0x1f3f0 }, { 0x1f3f4, 0x1f3f4 }, { 0x1f3f8, 0x1f43e },
+	{ 0x1f440, 0x1f440 }, { 0x1f442, 0x1f4fc }, { 0x1f4ff, 0x1f53d },
+	{ 0x1f54b, 0x1f54e }, { 0x1f550, 0x1f567 }, { 0x1f57a, 0x1f57a },
+	{ 0x1f595, 0x1f596 }, { 0x1f5a4, 0x1f5a4 }, { 0x1f5fb, 0x1f64f },
+	{ 0x1f680, 0x1f6c5 }, { 0x1f6cc, 0x1f6cc }, { 0x1f6d0, 0x1f6d2 },
+	{ 0x1f6d5, 0x1f6d7 }, { 0x1f6dc, 0x1f6df }, { 0x1f6eb, 0x1f6ec },
+	{ 0x1f6f4, 0x1f6fc }, { 0x1f7e0, 0x1f7eb }, { 0x1f7f0, 0x1f7f0 },
+	{ 0x1f90c, 0x1f93a }, { 0x1f93c, 0x1f945 }, { 0x1f947, 0x1f9ff },
+	{ 0x1fa70, 0x1fa7c }, { 0x1fa80, 0x1fa88 }, { 0x1fa90, 0x1fabd },
+	{ 0x1fabf, 0x1fac5 }, { 0x1face, 0x1fadb }, { 0x1fae0, 0x1fae8 },
+	{ 0x1faf0, 0x1faf8 }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+};
+
+/* Control: a cluster of their own */
+static const struct urange control_chars[] = {
+	{ 0x0000, 0x001f }, { 0x007f, 0x009f }, { 0x00ad, 0x00ad },
+	{ 0x061c, 0x061c }, { 0x070f, 0x070f }, { 0x180e, 0x180e },
+	{ 0x200b, 0x200b }, { 0x200e, 0x200f }, { 0x2028, 0x202e },
+	{ 0x2060, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff0, 0xfffb },
+	{ 0x13430, 0x13438 }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0000, 0xe001f }, { 0xe0080, 0xe00ff }, { 0xe01f0, 0xe0fff },
+};
+
+/* Extend and SpacingMark: no break before them */
+static const struct urange extend_chars[] = {
+	{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd },
+	{ 0x05bf, 0x05bf }, { 0x05c1, 0x05c2 }, { 0x05c4, 0x05c5 },
+	{ 0x05c7, 0x05c7 }, { 0x0610, 0x061a }, { 0x064b, 0x065f },
+	{ 0x0670, 0x0670 }, { 0x06d6, 0x06dc }, { 0x06df, 0x06e4 },
+	{ 0x06e7, 0x06e8 }, { 0x06ea, 0x06ed }, { 0x0711, 0x0711 },
+	{ 0x0730, 0x074a }, { 0x07a6, 0x07b0 }, { 0x07eb, 0x07f3 },
+	{ 0x07fd, 0x07fd }, { 0x0816, 0x0819 }, { 0x081b, 0x0823 },
+	{ 0x0825, 0x0827 }, { 0x0829, 0x082d }, { 0x0859, 0x085b },
+	{ 0x08d3, 0x08e1 }, { 0x08e3, 0x0903 }, { 0x093a, 0x093c },
+	{ 0x093e, 0x094f }, { 0x0951, 0x0957 }, { 0x0962, 0x0963 },
+	{ 0x0981, 0x0983 }, { 0x09bc, 0x09bc }, { 0x09be, 0x09c4 },
+	{ 0x09c7, 0x09c8 }, { 0x09cb, 0x09cd }, { 0x09d7, 0x09d7 },
+	{ 0x09e2, 0x09e3 }, { 0x09fe, 0x09fe }, { 0x0a01, 0x0a03 },
+	{ 0x0a3c, 0x0a3c }, { 0x0a3e, 0x0a42 }, { 0x0a47, 0x0a48 },
+	{ 0x0a4b, 0x0a4d }, { 0x0a51, 0x0a51 }, { 0x0a70, 0x0a71 },
+	{ 0x0a75, 0x0a75 }, { 0x0a81, 0x0a83 }, { 0x0abc, 0x0abc },
+	{ 0x0abe, 0x0ac5 }, { 0x0ac7, 0x0ac9 }, { 0x0acb, 0x0acd },
+	{ 0x0ae2, 0x0ae3 }, { 0x0afa, 0x0aff }, { 0x0b01, 0x0b03 },
+	{ 0x0b3c, 0x0b3c }, { 0x0b3e, 0x0b44 }, { 0x0b47, 0x0b48 },
+	{ 0x0b4b, 0x0b4d }, { 0x0b56, 0x0b57 }, { 0x0b62, 0x0b63 },
+	{ 0x0b82, 0x0b82 }, { 0x0bbe, 0x0bc2 }, { 0x0bc6, 0x0bc8 },
+	{ 0x0bca, 0x0bcd }, { 0x0bd7, 0x0bd7 }, { 0x0c00, 0x0c04 },
+	{ 0x0c3e, 0x0c44 }, { 0x0c46, 0x0c48 }, { 0x0c4a, 0x0c4d },
+	{ 0x0c55, 0x0c56 }, { 0x0c62, 0x0c63 }, { 0x0c81, 0x0c83 },
+	{ 0x0cbc, 0x0cbc }, { 0x0cbe, 0x0cc4 }, { 0x0cc6, 0x0cc8 },
+	{ 0x0cca, 0x0ccd }, { 0x0cd5, 0x0cd6 }, { 0x0ce2, 0x0ce3 },
+	{ 0x0cf3, 0x0cf3 }, { 0x0d00, 0x0d03 }, { 0x0d3b, 0x0d3c },
+	{ 0x0d3e, 0x0d44 }, { 0x0d46, 0x0d48 }, { 0x0d4a, 0x0d4d },
+	{ 0x0d57, 0x0d57 }, { 0x0d62, 0x0d63 }, { 0x0d82, 0x0d83 },
+	{ 0x0dca, 0x0dca }, { 0x0dcf, 0x0dd4 }, { 0x0dd6, 0x0dd6 },
+	{ 0x0dd8, 0x0ddf }, { 0x0df2, 0x0df3 }, { 0x0e31, 0x0e31 },
+	{ 0x0e33, 0x0e3a }, { 0x0e47, 0x0e4e }, { 0x0eb1, 0x0eb1 },
+	{ 0x0eb3, 0x0ebc }, { 0x0ec8, 0x0ecd }, { 0x0f18, 0x0f19 },
+	{ 0x0f35, 0x0f35 }, { 0x0f37, 0x0f37 }, { 0x0f39, 0x0f39 },
+	{ 0x0f3e, 0x0f3f }, { 0x0f71, 0x0f84 }, { 0x0f86, 0x0f87 },
+	{ 0x0f8d, 0x0f97 }, { 0x0f99, 0x0fbc }, { 0x0fc6, 0x0fc6 },
+	{ 0x102d, 0x1037 }, { 0x1039, 0x103e }, { 0x1056, 0x1059 },
+	{ 0x105e, 0x1060 }, { 0x1071, 0x1074 }, { 0x1082, 0x1082 },
+	{ 0x1084, 0x1086 }, { 0x108d, 0x108d }, { 0x109d, 0x109d },
+	{ 0x135d, 0x135f }, { 0x1712, 0x1714 }, { 0x1732, 0x1734 },
+	{ 0x1752, 0x1753 }, { 0x1772, 0x1773 }, { 0x17b4, 0x17d3 },
+	{ 0x17dd, 0x17dd }, { 0x180b, 0x180d }, { 0x1885, 0x1886 },
+	{ 0x18a9, 0x18a9 }, { 0x1920, 0x192b }, { 0x1930, 0x193b },
+	{ 0x1a17, 0x1a1b }, { 0x1a55, 0x1a5e }, { 0x1a60, 0x1a60 },
+	{ 0x1a62, 0x1a62 }, { 0x1a65, 0x1a7c }, { 0x1a7f, 0x1a7f },
+	{ 0x1ab0, 0x1ace }, { 0x1b00, 0x1b04 }, { 0x1b34, 0x1b44 },
+	{ 0x1b6b, 0x1b73 }, { 0x1b80, 0x1b82 }, { 0x1ba1, 0x1bad },
+	{ 0x1be6, 0x1bf3 }, { 0x1c24, 0x1c37 }, { 0x1cd0, 0x1cd2 },
+	{ 0x1cd4, 0x1ce8 }, { 0x1ced, 0x1ced }, { 0x1cf4, 0x1cf4 },
+	{ 0x1cf7, 0x1cf9 }, { 0x1dc0, 0x1dff }, { 0x200c, 0x200c },
+	{ 0x20d0, 0x20f0 }, { 0x2cef, 0x2cf1 }, { 0x2d7f, 0x2d7f },
+	{ 0x2de0, 0x2dff }, { 0x302a, 0x302f }, { 0x3099, 0x309a },
+	{ 0xa66f, 0xa672 }, { 0xa674, 0xa67d }, { 0xa69e, 0xa69f },
+	{ 0xa6f0, 0xa6f1 }, { 0xa802, 0xa802 }, { 0xa806, 0xa806 },
+	{ 0xa80b, 0xa80b }, { 0xa823, 0xa827 }, { 0xa880, 0xa881 },
+	{ 0xa8b4, 0xa8c5 }, { 0xa8e0, 0xa8f1 }, { 0xa8ff, 0xa8ff },
+	{ 0xa926, 0xa92d }, { 0xa947, 0xa953 }, { 0xa980, 0xa983 },
+	{ 0xa9b3, 0xa9c0 }, { 0xa9e5, 0xa9e5 }, { 0xaa29, 0xaa36 },
+	{ 0xaa43, 0xaa43 }, { 0xaa4c, 0xaa4d }, { 0xaa7c, 0xaa7c },
+	{ 0xaab0, 0xaab0 }, { 0xaab2, 0xaab4 }, { 0xaab7, 0xaab8 },
+	{ 0xaabe, 0xaabf }, { 0xaac1, 0xaac1 }, { 0xaaeb, 0xaaef },
+	{ 0xaaf5, 0xaaf6 }, { 0xabe3, 0xabea }, { 0xabec, 0xabed },
+	{ 0xfb1e, 0xfb1e }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+	{ 0xff9e, 0xff9f }, { 0xfffe, 0xffff }, { 0x101fd, 0x101fd },
+	{ 0x102e0, 0x102e0 }, { 0x10376, 0x1037a }, { 0x10a01, 0x10a03 },
+	{ 0x10a05, 0x10a06 }, { 0x10a0c, 0x10a0f }, { 0x10a38, 0x10a3a },
+	{ 0x10a3f, 0x10a3f }, { 0x10ae5, 0x10ae6 }, { 0x10d24, 0x10d27 },
+	{ 0x10eab, 0x10eac }, { 0x10f46, 0x10f50 }, { 0x10f82, 0x10f85 },
+	{ 0x11000, 0x11002 }, { 0x11038, 0x11046 }, { 0x1107f, 0x11082 },
+	{ 0x110b0, 0x110ba }, { 0x11100, 0x11102 }, { 0x11127, 0x11134 },
+	{ 0x11145, 0x11146 }, { 0x11173, 0x11173 }, { 0x11180, 0x11182 },
+	{ 0x111b3, 0x111c0 }, { 0x111c9, 0x111cc }, { 0x1122c, 0x11237 },
+	{ 0x1123e, 0x1123e }, { 0x112df, 0x112ea }, { 0x11300, 0x11303 },
+	{ 0x1133b, 0x1133c }, { 0x1133e, 0x11344 }, { 0x11347, 0x11348 },
+	{ 0x1134b, 0x1134d }, { 0x11357, 0x11357 }, { 0x11362, 0x11363 },
+	{ 0x11366, 0x1136c }, { 0x11370, 0x11374 }, { 0x11435, 0x11446 },
+	{ 0x1145e, 0x1145e }, { 0x114b0, 0x114c3 }, { 0x115af, 0x115b5 },
+	{ 0x115b8, 0x115c0 }, { 0x115dc, 0x115dd }, { 0x11630, 0x11640 },
+	{ 0x116ab, 0x116b7 }, { 0x1171d, 0x1172b }, { 0x1182c, 0x1183a },
+	{ 0x119d1, 0x119d7 }, { 0x119da, 0x119e0 }, { 0x119e4, 0x119e4 },
+	{ 0x11a01, 0x11a0a }, { 0x11a33, 0x11a39 }, { 0x11a3b, 0x11a3e },
+	{ 0x11a47, 0x11a47 }, { 0x11a51, 0x11a5b }, { 0x11a8a, 0x11a99 },
+	{ 0x11c2f, 0x11c36 }, { 0x11c38, 0x11c3f }, { 0x11c92, 0x11ca7 },
+	{ 0x11ca9, 0x11cb6 }, { 0x11d31, 0x11d36 }, { 0x11d3a, 0x11d3a },
+	{ 0x11d3c, 0x11d3d }, { 0x11d3f, 0x11d45 }, { 0x11d47, 0x11d47 },
+	{ 0x11d8a, 0x11d8e }, { 0x11d90, 0x11d91 }, { 0x11d93, 0x11d97 },
+	{ 0x11ef3, 0x11ef6 }, { 0x16af0, 0x16af4 }, { 0x16b30, 0x16b36 },
+	{ 0x16f4f, 0x16f4f }, { 0x16f51, 0x16f87 }, { 0x16f8f, 0x16f92 },
+	{ 0x1bc9d, 0x1bc9e }, { 0x1cf00, 0x1cf2d }, { 0x1cf30, 0x1cf46 },
+	{ 0x1d165, 0x1d169 }, { 0x1d16d, 0x1d172 }, { 0x1d17b, 0x1d182 },
+	{ 0x1d185, 0x1d18b }, { 0x1d1aa, 0x1d1ad }, { 0x1d242, 0x1d244 },
+	{ 0x1da00, 0x1da36 }, { 0x1da3b, 0x1da6c }, { 0x1da75, 0x1da75 },
+	{ 0x1da84, 0x1da84 }, { 0x1da9b, 0x1da9f }, { 0x1daa1, 0x1daaf },
+	{ 0x1e000, 0x1e006 }, { 0x1e008, 0x1e018 }, { 0x1e01b, 0x1e021 },
+	{ 0x1e023, 0x1e024 }, { 0x1e026, 0x1e02a }, { 0x1e08f, 0x1e08f },
+	{ 0x1e130, 0x1e136 }, { 0x1e2ec, 0x1e2ef }, { 0x1e8d0, 0x1e8d6 },
+	{ 0x1e944, 0x1e94a }, { 0x1f3fb, 0x1f3ff }, { 0xe0020, 0xe007f },
+	{ 0xe0100, 0xe01ef },
+};
+
+/* Prepend: no break after them */
+static const struct urange prepend_chars[] = {
+	{ 0x0600, 0x0605 }, { 0x06dd, 0x06dd }, { 0x08e2, 0x08e2 },
+	{ 0x0d4e, 0x0d4e }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
+	{ 0x111c2, 0x111c3 }, { 0x11a3a, 0x11a3a }, { 0x11a84, 0x11a89 },
+	{ 0x11d46, 0x11d46 },
+};
+
+/* Extended_Pictographic, for emoji ZWJ sequences */
+static const struct urange pictographic[] = {
+	{ 0x00a9, 0x00a9 }, { 0x00ae, 0x00ae }, { 0x203c, 0x203c },
+	{ 0x2049, 0x2049 }, { 0x2122, 0x2122 }, { 0x2139, 0x2139 },
+	{ 0x2194, 0x2199 }, { 0x21a9, 0x21aa }, { 0x231a, 0x231b },
+	{ 0x2328, 0x2328 }, { 0x2388, 0x2388 }, { 0x23cf, 0x23cf },
+	{ 0x23e9, 0x23f3 }, { 0x23f8, 0x23fa }, { 0x24c2, 0x24c2 },
+	{ 0x25aa, 0x25ab }, { 0x25b6, 0x25b6 }, { 0x25c0, 0x25c0 },
+	{ 0x25fb, 0x25fe }, { 0x2600, 0x2605 }, { 0x2607, 0x2612 },
+	{ 0x2614, 0x2685 }, { 0x2690, 0x2705 }, { 0x2708, 0x2712 },
+	{ 0x2714, 0x2714 }, { 0x2716, 0x2716 }, { 0x271d, 0x271d },
+	{ 0x2721, 0x2721 }, { 0x2728, 0x2728 }, { 0x2733, 0x2734 },
+	{ 0x2744, 0x2744 }, { 0x2747, 0x2747 }, { 0x274c, 0x274c },
+	{ 0x274e, 0x274e }, { 0x2753, 0x2755 }, { 0x2757, 0x2757 },
+	{ 0x2763, 0x2767 }, { 0x2795, 0x2797 }, { 0x27a1, 0x27a1 },
+	{ 0x27b0, 0x27b0 }, { 0x27bf, 0x27bf }, { 0x2934, 0x2935 },
+	{ 0x2b05, 0x2b07 }, { 0x2b1b, 0x2b1c }, { 0x2b50, 0x2b50 },
+	{ 0x2b55, 0x2b55 }, { 0x3030, 0x3030 }, { 0x303d, 0x303d },
+	{ 0x3297, 0x3297 }, { 0x3299, 0x3299 }, { 0x1f000, 0x1f0ff },
+	{ 0x1f10d, 0x1f10f }, { 0x1f12f, 0x1f12f }, { 0x1f16c, 0x1f171 },
+	{ 0x1f17e, 0x1f17f }, { 0x1f18e, 0x1f18e }, { 0x1f191, 0x1f19a },
+	{ 0x1f1ad, 0x1f1e5 }, { 0x1f201, 0x1f20f }, { 0x1f21a, 0x1f21a },
+	{ 0x1f22f, 0x1f22f }, { 0x1f232, 0x1f23a }, { 0x1f23c, 0x1f23f },
+	{ 0x1f249, 0x1f3fa }, { 0x1f400, 0x1f53d }, { 0x1f546, 0x1f64f },
+	{ 0x1f680, 0x1f6ff }, { 0x1f774, 0x1f77f }, { 0x1f7d5, 0x1f7ff },
+	{ 0x1f80c, 0x1f80f }, { 0x1f848, 0x1f84f }, { 0x1f85a, 0x1f85f },
+	{ 0x1f888, 0x1f88f }, { 0x1f8ae, 0x1f8ff }, { 0x1f90c, 0x1f93a },
+	{ 0x1f93c, 0x1f945 }, { 0x1f947, 0x1fffd },
+};
+
+static bool in_table(uint32_t cp, const struct urange *t, size_t n)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < t[mid].lo)
+			hi = mid;
+		else if (cp > t[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+#define IN(cp, table) in_table((cp), (table), ARRAY_SIZE(table))
+
+static int rune_width(uint32_t cp)
+{
+	if (cp < 0x20 || IN(cp, zero_width))
+		return 0;
+	return IN(cp, double_width) ? 2 : 1;
+}
+
+/*
+ * Decodes the UTF-8 sequence at @s (Go's rules: shortest form, no
+ * surrogates, at most U+10FFFF). Returns its length, or 1 with *cp set to
+ * U+FFFD for an invalid byte, as Go's utf8.DecodeRune does.
+ */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	*cp = 0xfffd;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3;
+	else
+		return 1;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < need + 1 || s[1] < lo || s[1] > hi)
+		return 1;
+	for (i = 2; i <= need; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 1;
+	*cp = s[0] & (0x7f >> (need + 1));
+	for (i = 1; i <= need; i++)
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	return need + 1;
+}
+
+/*
+ * go-runewidth's StringWidth() adds up grapheme clusters (rivo/uniseg),
+ * each as wide as its first rune of non-zero width: "e" + U+0301 is 1,
+ * U+0903 alone is 1 but "a" + U+0903 is 1 too. Cluster boundaries follow
+ * UAX #29 as uniseg's state machine implements it, including its quirk:
+ * after a control or prepended character the next rune does not start a
+ * Hangul, emoji or flag sequence (so U+0001 + U+1100 + U+1161 is 0 + 2 +
+ * 1 wide, where U+1100 + U+1161 alone is one cluster, 2 wide). Spacing
+ * marks count as extending marks here; uniseg differs only in that an
+ * emoji followed by a spacing mark begins no ZWJ sequence.
+ */
+enum gcb {
+	GCB_OTHER, GCB_CONTROL, GCB_EXTEND, GCB_ZWJ, GCB_PREPEND, GCB_PICT,
+	GCB_RI, GCB_L, GCB_V, GCB_T, GCB_LV, GCB_LVT,
+};
+
+enum gstate {
+	GS_ANY, GS_CONTROL, GS_L, GS_LVV, GS_LVTT, GS_PREPEND, GS_PICT,
+	GS_PICT_ZWJ, GS_RI_ODD, GS_RI_EVEN,
+};
+
+static enum gcb gcb_of(uint32_t cp)
+{
+	if (IN(cp, control_chars))
+		return GCB_CONTROL;
+	if (cp == 0x200d)
+		return GCB_ZWJ;
+	if (IN(cp, extend_chars))
+		return GCB_EXTEND;
+	if (cp >= 0x1f1e6 && cp <= 0x1f1ff)
+		return GCB_RI;
+	if (IN(cp, prepend_chars))
+		return GCB_PREPEND;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0xa960 && cp <= 0xa97c))
+		return GCB_L;
+	if ((cp >= 0x1160 && cp <= 0x11a7) || (cp >= 0xd7b0 && cp <= 0xd7c6))
+		return GCB_V;
+	if ((cp >= 0x11a8 && cp <= 0x11ff) || (cp >= 0xd7cb && cp <= 0xd7fb))
+		return GCB_T;
+	if (cp >= 0xac00 && cp <= 0xd7a3)
+		return (cp - 0xac00) % 28 ? GCB_LVT : GCB_LV;
+	if (IN(cp, pictographic))
+		return GCB_PICT;
+	return GCB_OTHER;
+}
+
+/* The pairs (state, class) that continue a sequence: GB6-8, GB11, GB12. */
+static bool gcb_continues(enum gstate *s, enum gcb c)
+{
+	enum gstate next = GS_ANY;
+
+	if (*s == GS_L && c == GCB_L)
+		next = GS_L;
+	else if (*s == GS_L && (c == GCB_V || c == GCB_LV))
+		next = GS_LVV;
+	else if ((*s == GS_L && c == GCB_LVT) ||
+		 ((*s == GS_LVV || *s == GS_LVTT) && c == GCB_T))
+		next = GS_LVTT;
+	else if (*s == GS_LVV && c == GCB_V)
+		next = GS_LVV;
+	else if ((*s == GS_PICT && c == GCB_EXTEND) ||
+		 (*s == GS_PICT_ZWJ && c == GCB_PICT))
+		next = GS_PICT;
+	else if (*s == GS_PICT && c == GCB_ZWJ)
+		next = GS_PICT_ZWJ;
+	else if (*s == GS_RI_ODD && c == GCB_RI)
+		next = GS_RI_EVEN;
+	else
+		return false;
+	*s = next;
+	return true;
+}
+
+/* Moves the state machine over a rune of class @c; true when a cluster
+ * boundary lies before that rune. */
+static bool gcb_step(enum gstate *s, enum gcb c)
+{
+	static const enum gstate start[] = {
+		[GCB_OTHER] = GS_ANY, [GCB_CONTROL] = GS_CONTROL,
+		[GCB_EXTEND] = GS_ANY, [GCB_ZWJ] = GS_ANY,
+		[GCB_PREPEND] = GS_PREPEND, [GCB_PICT] = GS_PICT,
+		[GCB_RI] = GS_RI_ODD, [GCB_L] = GS_L, [GCB_V] = GS_LVV,
+		[GCB_T] = GS_LVTT, [GCB_LV] = GS_LVV, [GCB_LVT] = GS_LVTT,
+	};
+	bool extends = c == GCB_EXTEND || c == GCB_ZWJ;
+
+	if (gcb_continues(s, c))
+		return false;
+	if (*s == GS_CONTROL || (*s == GS_PREPEND && c != GCB_CONTROL)) {
+		/* GB4: a break after a control; GB9b: none after a
+		 * prepended mark. uniseg also takes the next state from
+		 * these rules, so the rune begins no sequence at all. */
+		bool brk = *s == GS_CONTROL;
+
+		*s = GS_ANY;
+		return brk;
+	}
+	*s = start[c];
+	return !extends;	/* GB9, GB9a; GB999 */
+}
+
+/* go-runewidth's StringWidth(). */
+static long text_width(const unsigned char *s, size_t n)
+{
+	enum gstate state = GS_ANY;
+	long width = 0;
+	int cluster = 0;
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		i += utf8_decode(s + i, n - i, &cp);
+		if (gcb_step(&state, gcb_of(cp))) {
+			width += cluster;
+			cluster = 0;
+		}
+		if (!cluster)
+			cluster = rune_width(cp);
+	}
+	return width + cluster;
+}
+
+#define GROW(arr, n, alloc)                                                 \
+	do {                                                                \
+		if ((n) == (alloc)) {                                       \
+			(alloc) = (alloc) ? (alloc) * 2 : 16;               \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr)));  \
+		}                                                           \
+	} while (0)
+
+static void add_cell(struct tw *w, size_t off, size_t size, long width)
+{
+	GROW(w->cells, w->ncells, w->cells_alloc);
+	w->cells[w->ncells++] = (struct tw_cell){
+		.off = off, .size = size, .width = width,
+	};
+	w->lines[w->nlines - 1].ncells++;
+}
+
+static void add_line(struct tw *w)
+{
+	GROW(w->lines, w->nlines, w->lines_alloc);
+	w->lines[w->nlines++] = (struct tw_line){ .first = w->ncells };
+}
+
+/* Splits the input into lines and cells, as Go's Writer.Write() does. */
+static void tw_scan(struct tw *w, size_t len)
+{
+	const unsigned char *t = w->text;
+	size_t cell = 0, seg = 0, esc = 0, i;
+	bool in_escape = false;
+	long width = 0;
+
+	add_line(w);
+	for (i = 0; i < len; i++) {
+		if (in_escape) {
+			if (t[i] == TW_ESCAPE) {
+				/* Go counts the whole escape, then takes
+				 * the two Escape bytes off again. */
+				width += text_width(t + esc, i + 1 - esc) - 2;
+				in_escape = false;
+				seg = i + 1;
+			}
+			continue;
+		}
+		if (t[i] == TW_ESCAPE) {
+			width += text_width(t + seg, i - seg);
+			esc = i;
+			in_escape = true;
+			continue;
+		}
+		if (t[i] != '\t' && t[i] != '\v' && t[i] != '\n' &&
+		    t[i] != '\f')
+			continue;
+		width += text_width(t + seg, i - seg);
+		add_cell(w, cell, i - cell, width);
+		cell = seg = i + 1;
+		width = 0;
+		if (t[i] == '\n' || t[i] == '\f') {
+			w->lines[w->nlines - 1].newline = true;
+			w->lines[w->nlines - 1].barrier = t[i] == '\f';
+			add_line(w);
+		}
+	}
+	/* Go's Flush(): an unfinished escape ends here, and the partial
+	 * last cell counts only when it has text. */
+	if (in_escape)
+		width += text_width(t + esc, len - esc) - 2;
+	else
+		width += text_width(t + seg, len - seg);
+	if (len > cell)
+		add_cell(w, cell, len - cell, width);
+}
+
+/* Gives every terminated cell its column block and the blocks their
+ * widths; active[j] is the open block of column j. */
+static void tw_blocks(struct tw *w)
+{
+	size_t *active = xcalloc(1, sizeof(*active));
+	size_t nactive = 0, active_alloc = 1, l, j;
+
+	for (l = 0; l < w->nlines; l++) {
+		const struct tw_line *line = &w->lines[l];
+		size_t terminated = line->ncells ? line->ncells - 1 : 0;
+
+		if (nactive > terminated)
+			nactive = terminated;
+		for (j = 0; j < terminated; j++) {
+			struct tw_cell *c = &w->cells[line->first + j];
+
+			if (j == nactive) {
+				GROW(w->blocks, w->nblocks, w->blocks_alloc);
+				w->blocks[w->nblocks] = TW_MINWIDTH;
+				GROW(active, nactive, active_alloc);
+				active[nactive++] = w->nblocks++;
+			}
+			c->block = active[j];
+			if (c->width + TW_PADDING > w->blocks[c->block])
+				w->blocks[c->block] = c->width + TW_PADDING;
+		}
+		if (line->barrier)
+			nactive = 0;
+	}
+	free(active);
+}
+
+static void tw_write(const struct tw *w, struct buf *out)
+{
+	size_t l, j;
+	long pad;
+
+	for (l = 0; l < w->nlines; l++) {
+		const struct tw_line *line = &w->lines[l];
+
+		for (j = 0; j < line->ncells; j++) {
+			const struct tw_cell *c = &w->cells[line->first + j];
+
+			buf_add(out, w->text + c->off, c->size);
+			if (j + 1 == line->ncells)
+				break;
+			for (pad = w->blocks[c->block] - c->width; pad > 0;
+			     pad--)
+				buf_addch(out, ' ');
+		}
+		if (line->newline)
+			buf_addch(out, '\n');
+	}
+}
+
+void tabw_render(const char *text, size_t len, struct buf *out)
+{
+	struct tw w = { .text = (const unsigned char *)text };
+
+	tw_scan(&w, len);
+	tw_blocks(&w);
+	tw_write(&w, out);
+	free(w.cells);
+	free(w.lines);
+	free(w.blocks);
+}
