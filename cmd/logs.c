@@ -120,10 +120,14 @@ static size_t print_lines(struct printer *p, const char *text, size_t len)
 	return used;
 }
 
-/* Where the last N complete lines begin in TEXT (whole records; a line
- * continued over P records counts once). */
+/*
+ * Where the last N lines begin in TEXT: whole records; a line continued
+ * over P records counts once, and so does a stream's last P record (a last
+ * line without a newline).
+ */
 static size_t tail_start(const char *text, size_t len, long n)
 {
+	bool later[3] = { false, false, false };
 	size_t pos = len;
 	long lines = 0;
 
@@ -135,9 +139,13 @@ static size_t tail_start(const char *text, size_t len, long n)
 
 		while (start > 0 && text[start - 1] != '\n')
 			start--;
-		if (ctr_log_parse(text + start, pos - 1 - start, &en) == 0 &&
-		    !en.partial && lines++ == n)
-			return pos;
+		if (ctr_log_parse(text + start, pos - 1 - start, &en) == 0) {
+			bool ends = !en.partial || !later[en.stream];
+
+			later[en.stream] = true;
+			if (ends && lines++ == n)
+				return pos;
+		}
 		pos = start;
 	}
 	return 0;

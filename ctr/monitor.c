@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
@@ -175,6 +176,9 @@ monitor(struct store *s, struct ctr *c, ctr_starter start, void *arg, int rep)
 	pid_t pid;
 
 	close_inherited(rep);
+	/* what the caller freed (the seccomp compile, the image config)
+	 * goes back to the kernel: the monitor lives long */
+	(void) malloc_trim(0);
 	for (int i = 0; i < 3 && devnull >= 0; i++)
 		(void) dup2(devnull, i);
 	(void) signal(SIGPIPE, SIG_IGN);

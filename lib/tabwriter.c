@@ -20,21 +20,21 @@
 enum {
 	TW_MINWIDTH = 10,
 	TW_PADDING = 3,
-	TW_ESCAPE = 0xff,	/* Go's tabwriter.Escape */
+	TW_ESCAPE = 0xff, /* Go's tabwriter.Escape */
 };
 
 struct tw_cell {
-	size_t off;	/* the cell's text in the input */
+	size_t off; /* the cell's text in the input */
 	size_t size;
-	long width;	/* display width; the escape rule can make it -1 */
-	size_t block;	/* the column block of a terminated cell */
+	long width;   /* display width; the escape rule can make it -1 */
+	size_t block; /* the column block of a terminated cell */
 };
 
 struct tw_line {
-	size_t first;	/* index of its first cell */
+	size_t first; /* index of its first cell */
 	size_t ncells;
-	bool barrier;	/* ended by '\f': ends every block */
-	bool newline;	/* ended by '\n' or '\f', not by the end of input */
+	bool barrier; /* ended by '\f': ends every block */
+	bool newline; /* ended by '\n' or '\f', not by the end of input */
 };
 
 struct tw {
@@ -43,7 +43,7 @@ struct tw {
 	size_t ncells, cells_alloc;
 	struct tw_line *lines;
 	size_t nlines, lines_alloc;
-	long *blocks;		/* the width of each column block */
+	long *blocks; /* the width of each column block */
 	size_t nblocks, blocks_alloc;
 };
 
@@ -62,6 +62,7 @@ struct urange {
 	uint32_t lo, hi;
 };
 
+/* clang-format off */
 /* RuneWidth() 0, above U+001F */
 static const struct urange zero_width[] = {
 	{ 0x007f, 0x009f }, { 0x00ad, 0x00ad }, { 0x0300, 0x036f },
@@ -278,6 +279,7 @@ static const struct urange pictographic[] = {
 	{ 0x1f888, 0x1f88f }, { 0x1f8ae, 0x1f8ff }, { 0x1f90c, 0x1f93a },
 	{ 0x1f93c, 0x1f945 }, { 0x1f947, 0x1fffd },
 };
+/* clang-format on */
 
 static bool in_table(uint32_t cp, const struct urange *t, size_t n)
 {
@@ -358,13 +360,31 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
  * emoji followed by a spacing mark begins no ZWJ sequence.
  */
 enum gcb {
-	GCB_OTHER, GCB_CONTROL, GCB_EXTEND, GCB_ZWJ, GCB_PREPEND, GCB_PICT,
-	GCB_RI, GCB_L, GCB_V, GCB_T, GCB_LV, GCB_LVT,
+	GCB_OTHER,
+	GCB_CONTROL,
+	GCB_EXTEND,
+	GCB_ZWJ,
+	GCB_PREPEND,
+	GCB_PICT,
+	GCB_RI,
+	GCB_L,
+	GCB_V,
+	GCB_T,
+	GCB_LV,
+	GCB_LVT,
 };
 
 enum gstate {
-	GS_ANY, GS_CONTROL, GS_L, GS_LVV, GS_LVTT, GS_PREPEND, GS_PICT,
-	GS_PICT_ZWJ, GS_RI_ODD, GS_RI_EVEN,
+	GS_ANY,
+	GS_CONTROL,
+	GS_L,
+	GS_LVV,
+	GS_LVTT,
+	GS_PREPEND,
+	GS_PICT,
+	GS_PICT_ZWJ,
+	GS_RI_ODD,
+	GS_RI_EVEN,
 };
 
 static enum gcb gcb_of(uint32_t cp)
@@ -424,11 +444,12 @@ static bool gcb_continues(enum gstate *s, enum gcb c)
 static bool gcb_step(enum gstate *s, enum gcb c)
 {
 	static const enum gstate start[] = {
-		[GCB_OTHER] = GS_ANY, [GCB_CONTROL] = GS_CONTROL,
-		[GCB_EXTEND] = GS_ANY, [GCB_ZWJ] = GS_ANY,
-		[GCB_PREPEND] = GS_PREPEND, [GCB_PICT] = GS_PICT,
-		[GCB_RI] = GS_RI_ODD, [GCB_L] = GS_L, [GCB_V] = GS_LVV,
-		[GCB_T] = GS_LVTT, [GCB_LV] = GS_LVV, [GCB_LVT] = GS_LVTT,
+	    [GCB_OTHER] = GS_ANY,	[GCB_CONTROL] = GS_CONTROL,
+	    [GCB_EXTEND] = GS_ANY,	[GCB_ZWJ] = GS_ANY,
+	    [GCB_PREPEND] = GS_PREPEND, [GCB_PICT] = GS_PICT,
+	    [GCB_RI] = GS_RI_ODD,	[GCB_L] = GS_L,
+	    [GCB_V] = GS_LVV,		[GCB_T] = GS_LVTT,
+	    [GCB_LV] = GS_LVV,		[GCB_LVT] = GS_LVTT,
 	};
 	bool extends = c == GCB_EXTEND || c == GCB_ZWJ;
 
@@ -444,7 +465,7 @@ static bool gcb_step(enum gstate *s, enum gcb c)
 		return brk;
 	}
 	*s = start[c];
-	return !extends;	/* GB9, GB9a; GB999 */
+	return !extends; /* GB9, GB9a; GB999 */
 }
 
 /* go-runewidth's StringWidth(). */
@@ -468,19 +489,21 @@ static long text_width(const unsigned char *s, size_t n)
 	return width + cluster;
 }
 
-#define GROW(arr, n, alloc)                                                 \
-	do {                                                                \
-		if ((n) == (alloc)) {                                       \
-			(alloc) = (alloc) ? (alloc) * 2 : 16;               \
-			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr)));  \
-		}                                                           \
+#define GROW(arr, n, alloc)                                                    \
+	do {                                                                   \
+		if ((n) == (alloc)) {                                          \
+			(alloc) = (alloc) ? (alloc) *2 : 16;                   \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr)));     \
+		}                                                              \
 	} while (0)
 
 static void add_cell(struct tw *w, size_t off, size_t size, long width)
 {
 	GROW(w->cells, w->ncells, w->cells_alloc);
 	w->cells[w->ncells++] = (struct tw_cell){
-		.off = off, .size = size, .width = width,
+	    .off = off,
+	    .size = size,
+	    .width = width,
 	};
 	w->lines[w->nlines - 1].ncells++;
 }
@@ -488,7 +511,7 @@ static void add_cell(struct tw *w, size_t off, size_t size, long width)
 static void add_line(struct tw *w)
 {
 	GROW(w->lines, w->nlines, w->lines_alloc);
-	w->lines[w->nlines++] = (struct tw_line){ .first = w->ncells };
+	w->lines[w->nlines++] = (struct tw_line){.first = w->ncells};
 }
 
 /* Splits the input into lines and cells, as Go's Writer.Write() does. */
@@ -597,7 +620,7 @@ static void tw_write(const struct tw *w, struct buf *out)
 
 void tabw_render(const char *text, size_t len, struct buf *out)
 {
-	struct tw w = { .text = (const unsigned char *)text };
+	struct tw w = {.text = (const unsigned char *) text};
 
 	tw_scan(&w, len);
 	tw_blocks(&w);

@@ -25,17 +25,17 @@
 
 enum tok_type {
 	TOK_EOF,
-	TOK_ERROR,	/* the lexer's message is in struct lexer */
+	TOK_ERROR, /* the lexer's message is in struct lexer */
 	TOK_TEXT,
 	TOK_LDELIM,
 	TOK_RDELIM,
 	TOK_SPACE,
 	TOK_DOT,
-	TOK_FIELD,	/* .Name */
-	TOK_VAR,	/* $name or $ */
+	TOK_FIELD, /* .Name */
+	TOK_VAR,   /* $name or $ */
 	TOK_IDENT,
 	TOK_STRING,	/* "..." as written */
-	TOK_RAW_STRING,	/* `...` */
+	TOK_RAW_STRING, /* `...` */
 	TOK_CHAR,	/* 'c' */
 	TOK_NUMBER,
 	TOK_BOOL,
@@ -43,10 +43,10 @@ enum tok_type {
 	TOK_LPAREN,
 	TOK_RPAREN,
 	TOK_PIPE,
-	TOK_DECLARE,	/* := */
-	TOK_ASSIGN,	/* = */
-	TOK_CHARACTER,	/* any other printable ASCII character, e.g. ',' */
-	TOK_KEYWORD,	/* the keywords follow */
+	TOK_DECLARE,   /* := */
+	TOK_ASSIGN,    /* = */
+	TOK_CHARACTER, /* any other printable ASCII character, e.g. ',' */
+	TOK_KEYWORD,   /* the keywords follow */
 	TOK_IF,
 	TOK_ELSE,
 	TOK_END,
@@ -80,12 +80,13 @@ static const struct {
 	const char *word;
 	enum tok_type type;
 } keywords[] = {
-	{ "block", TOK_BLOCK }, { "break", TOK_BREAK },
-	{ "continue", TOK_CONTINUE }, { "define", TOK_DEFINE },
-	{ "else", TOK_ELSE }, { "end", TOK_END }, { "false", TOK_BOOL },
-	{ "if", TOK_IF }, { "nil", TOK_NIL }, { "range", TOK_RANGE },
-	{ "template", TOK_TEMPLATE }, { "true", TOK_BOOL },
-	{ "with", TOK_WITH },
+    {"block", TOK_BLOCK},	{"break", TOK_BREAK},
+    {"continue", TOK_CONTINUE}, {"define", TOK_DEFINE},
+    {"else", TOK_ELSE},		{"end", TOK_END},
+    {"false", TOK_BOOL},	{"if", TOK_IF},
+    {"nil", TOK_NIL},		{"range", TOK_RANGE},
+    {"template", TOK_TEMPLATE}, {"true", TOK_BOOL},
+    {"with", TOK_WITH},
 };
 
 static bool is_space(char c)
@@ -103,23 +104,24 @@ static bool is_digit(char c)
 static bool is_alnum(char c)
 {
 	return c == '_' || is_digit(c) || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
+	       (c >= 'A' && c <= 'Z') || (unsigned char) c >= 0x80;
 }
 
-static void emit(struct lexer *l, enum tok_type type, size_t start,
-		 size_t end)
+static void emit(struct lexer *l, enum tok_type type, size_t start, size_t end)
 {
 	if (l->ntoks == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 64;
 		l->toks = xrealloc(l->toks, l->alloc * sizeof(*l->toks));
 	}
 	l->toks[l->ntoks++] = (struct token){
-		.type = type, .s = l->src + start, .len = end - start,
+	    .type = type,
+	    .s = l->src + start,
+	    .len = end - start,
 	};
 }
 
-static __attribute__((format(printf, 2, 3))) int
-lex_fail(struct lexer *l, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) int lex_fail(struct lexer *l,
+							  const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -159,7 +161,7 @@ static bool at_terminator(const struct lexer *l, size_t pos)
 
 static int bad_char(struct lexer *l, size_t pos)
 {
-	unsigned char c = (unsigned char)l->src[pos];
+	unsigned char c = (unsigned char) l->src[pos];
 
 	if (c > 0x20 && c < 0x7f)
 		return lex_fail(l, "bad character U+%04X '%c'", c, c);
@@ -211,8 +213,7 @@ static int lex_identifier(struct lexer *l)
 	return 0;
 }
 
-static size_t accept_run(const struct lexer *l, size_t pos,
-			 const char *valid)
+static size_t accept_run(const struct lexer *l, size_t pos, const char *valid)
 {
 	while (pos < l->len && strchr(valid, l->src[pos]))
 		pos++;
@@ -232,9 +233,9 @@ static int lex_number(struct lexer *l)
 		char base = l->src[p + 1];
 
 		p += 2;
-		digits = base == 'x' || base == 'X' ?
-			 "0123456789abcdefABCDEF_" :
-			 base == 'o' || base == 'O' ? "01234567_" : "01_";
+		digits = base == 'x' || base == 'X' ? "0123456789abcdefABCDEF_"
+			 : base == 'o' || base == 'O' ? "01234567_"
+						      : "01_";
 	}
 	p = accept_run(l, p, digits);
 	if (p < l->len && l->src[p] == '.')
@@ -248,7 +249,7 @@ static int lex_number(struct lexer *l)
 	if (p < l->len && l->src[p] == 'i')
 		p++;
 	if (p < l->len && is_alnum(l->src[p])) {
-		int n = (int)(p + 1 - l->pos);
+		int n = (int) (p + 1 - l->pos);
 
 		return lex_fail(l, "bad number syntax: \"%.*s\"", n,
 				l->src + l->pos);
@@ -374,8 +375,10 @@ static int lex_action(struct lexer *l, bool *trim_next)
 			emit(l, TOK_CHARACTER, p, p + 1);
 			l->pos++;
 		} else {
-			return lex_fail(l, "unrecognized character in action: "
-				        "U+%04X", (unsigned char)c);
+			return lex_fail(l,
+					"unrecognized character in action: "
+					"U+%04X",
+					(unsigned char) c);
 		}
 	}
 }
@@ -403,7 +406,7 @@ static void lex_text(struct lexer *l, bool trim_left, const char **open,
 	size_t start = l->pos, end;
 
 	*open = strstr(l->src + l->pos, "{{");
-	end = *open ? (size_t)(*open - l->src) : l->len;
+	end = *open ? (size_t) (*open - l->src) : l->len;
 	*trim_right = *open && (*open)[2] == '-' && is_space((*open)[3]);
 	if (trim_left)
 		while (start < end && is_space(l->src[start]))
@@ -523,7 +526,7 @@ struct parser {
 	const struct token *toks;
 	size_t pos;
 	const char *lex_error;
-	const char **vars;	/* in scope, innermost last; borrowed */
+	const char **vars; /* in scope, innermost last; borrowed */
 	size_t nvars;
 	size_t vars_alloc;
 	int depth;
@@ -531,8 +534,8 @@ struct parser {
 	struct err **e;
 };
 
-static __attribute__((format(printf, 2, 3))) int
-perr(struct parser *p, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) int perr(struct parser *p,
+						      const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -595,12 +598,12 @@ static void describe(struct buf *b, const struct token *t)
 		return;
 	}
 	if (t->type > TOK_KEYWORD) {
-		buf_addf(b, "<%.*s>", (int)t->len, t->s);
+		buf_addf(b, "<%.*s>", (int) t->len, t->s);
 		return;
 	}
 	if (n > 10) {
 		n = 10;
-		while (n > 0 && ((unsigned char)t->s[n] & 0xc0) == 0x80)
+		while (n > 0 && ((unsigned char) t->s[n] & 0xc0) == 0x80)
 			n--;
 	}
 	tmpl_quote(b, t->s, n);
@@ -672,19 +675,19 @@ static int hex_digit(char c)
 static void add_utf8(struct buf *b, uint32_t cp)
 {
 	if (cp < 0x80) {
-		buf_addch(b, (char)cp);
+		buf_addch(b, (char) cp);
 	} else if (cp < 0x800) {
-		buf_addch(b, (char)(0xc0 | cp >> 6));
-		buf_addch(b, (char)(0x80 | (cp & 0x3f)));
+		buf_addch(b, (char) (0xc0 | cp >> 6));
+		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
 	} else if (cp < 0x10000) {
-		buf_addch(b, (char)(0xe0 | cp >> 12));
-		buf_addch(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addch(b, (char)(0x80 | (cp & 0x3f)));
+		buf_addch(b, (char) (0xe0 | cp >> 12));
+		buf_addch(b, (char) (0x80 | (cp >> 6 & 0x3f)));
+		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
 	} else {
-		buf_addch(b, (char)(0xf0 | cp >> 18));
-		buf_addch(b, (char)(0x80 | (cp >> 12 & 0x3f)));
-		buf_addch(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		buf_addch(b, (char)(0x80 | (cp & 0x3f)));
+		buf_addch(b, (char) (0xf0 | cp >> 18));
+		buf_addch(b, (char) (0x80 | (cp >> 12 & 0x3f)));
+		buf_addch(b, (char) (0x80 | (cp >> 6 & 0x3f)));
+		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
 	}
 }
 
@@ -718,11 +721,11 @@ static int unescape(const char **s, const char *end, char quote,
 		for (n = 0; n < 3; n++, q++) {
 			if (q >= end || *q < '0' || *q > '7')
 				return -1;
-			v = v * 8 + (uint32_t)(*q - '0');
+			v = v * 8 + (uint32_t) (*q - '0');
 		}
 		if (v > 255)
 			return -1;
-		buf_addch(out, (char)v);
+		buf_addch(out, (char) v);
 		*s = q;
 		return 0;
 	}
@@ -732,10 +735,10 @@ static int unescape(const char **s, const char *end, char quote,
 	for (q++; n > 0; n--, q++) {
 		if (q >= end || (d = hex_digit(*q)) < 0)
 			return -1;
-		v = v * 16 + (uint32_t)d;
+		v = v * 16 + (uint32_t) d;
 	}
 	if ((*s)[0] == 'x')
-		buf_addch(out, (char)v);
+		buf_addch(out, (char) v);
 	else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return -1;
 	else
@@ -756,7 +759,7 @@ static int unquote(struct parser *p, const struct token *t, struct buf *out)
 			if (unescape(&s, end, '"', out) < 0)
 				goto bad;
 		} else if (*s != '\r' || t->s[0] == '"') {
-			buf_addch(out, *s++);	/* Go drops \r from `...` */
+			buf_addch(out, *s++); /* Go drops \r from `...` */
 		} else {
 			s++;
 		}
@@ -765,12 +768,11 @@ static int unquote(struct parser *p, const struct token *t, struct buf *out)
 		goto bad;
 	return 0;
 bad:
-	return perr(p, "invalid syntax: %.*s", (int)t->len, t->s);
+	return perr(p, "invalid syntax: %.*s", (int) t->len, t->s);
 }
 
 /* The code point of a '...' constant. */
-static int unquote_char(struct parser *p, const struct token *t,
-			double *out)
+static int unquote_char(struct parser *p, const struct token *t, double *out)
 {
 	const char *s = t->s + 1, *end = t->s + t->len - 1;
 	_cleanup_buf_ struct buf b = BUF_INIT;
@@ -784,18 +786,19 @@ static int unquote_char(struct parser *p, const struct token *t,
 		if (unescape(&s, end, '\'', &b) < 0 || s != end)
 			goto bad;
 		if (byte) {
-			*out = (unsigned char)b.s[0];
+			*out = (unsigned char) b.s[0];
 			return 0;
 		}
 	} else {
-		buf_add(&b, s, (size_t)(end - s));
+		buf_add(&b, s, (size_t) (end - s));
 	}
 	if (!b.len || tmpl_utf8_decode(b.s, b.len, &cp) != b.len)
 		goto bad;
 	*out = cp;
 	return 0;
 bad:
-	return perr(p, "malformed character constant: %.*s", (int)t->len, t->s);
+	return perr(p, "malformed character constant: %.*s", (int) t->len,
+		    t->s);
 }
 
 /*
@@ -803,8 +806,7 @@ bad:
  * leading-zero octal integers, decimal integers and floats, with
  * underscores. An integer too large for 64 bits is an error there too.
  */
-static int parse_number(struct parser *p, const struct token *t,
-			double *out)
+static int parse_number(struct parser *p, const struct token *t, double *out)
 {
 	char num[128], *s = num, *end;
 	bool neg = false, octal = true;
@@ -822,8 +824,9 @@ static int parse_number(struct parser *p, const struct token *t,
 	if (*s == '+' || *s == '-')
 		neg = *s++ == '-';
 	if (s[0] == '0' && s[1] && strchr("xXoObB", s[1])) {
-		base = s[1] == 'x' || s[1] == 'X' ? 16 :
-		       s[1] == 'o' || s[1] == 'O' ? 8 : 2;
+		base = s[1] == 'x' || s[1] == 'X'   ? 16
+		       : s[1] == 'o' || s[1] == 'O' ? 8
+						    : 2;
 		s += 2;
 	} else if (strpbrk(s, ".eE")) {
 		errno = 0;
@@ -845,15 +848,15 @@ static int parse_number(struct parser *p, const struct token *t,
 	if (*end)
 		goto bad;
 	if (errno == ERANGE)
-		return perr(p, "integer overflow: \"%.*s\"", (int)t->len, t->s);
-	*out = neg ? -(double)u : (double)u;
+		return perr(p, "integer overflow: \"%.*s\"", (int) t->len,
+			    t->s);
+	*out = neg ? -(double) u : (double) u;
 	return 0;
 bad:
-	return perr(p, "illegal number syntax: \"%.*s\"", (int)t->len, t->s);
+	return perr(p, "illegal number syntax: \"%.*s\"", (int) t->len, t->s);
 }
 
-static int parse_const(struct parser *p, const struct token *t,
-		       struct targ *a)
+static int parse_const(struct parser *p, const struct token *t, struct targ *a)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	double d = 0;
@@ -861,8 +864,8 @@ static int parse_const(struct parser *p, const struct token *t,
 	if (t->type == TOK_BOOL) {
 		a->konst = cJSON_CreateBool(t->s[0] == 't');
 	} else if (t->type == TOK_NUMBER || t->type == TOK_CHAR) {
-		if ((t->type == TOK_NUMBER ? parse_number(p, t, &d) :
-					     unquote_char(p, t, &d)) < 0)
+		if ((t->type == TOK_NUMBER ? parse_number(p, t, &d)
+					   : unquote_char(p, t, &d)) < 0)
 			return -1;
 		a->konst = cJSON_CreateNumber(d);
 	} else {
@@ -882,8 +885,7 @@ static bool is_literal(enum tok_type t)
 	       t == TOK_STRING || t == TOK_RAW_STRING;
 }
 
-static int parse_paren(struct parser *p, struct targ *a,
-		       const struct token *t)
+static int parse_paren(struct parser *p, struct targ *a, const struct token *t)
 {
 	int r;
 
@@ -893,7 +895,7 @@ static int parse_paren(struct parser *p, struct targ *a,
 	r = parse_pipeline(p, "parenthesized pipeline", TOK_RPAREN, &a->pipe);
 	p->depth--;
 	if (r >= 0)
-		a->text_len = (int)(p->toks[p->pos - 1].s + 1 - t->s);
+		a->text_len = (int) (p->toks[p->pos - 1].s + 1 - t->s);
 	return r;
 }
 
@@ -905,7 +907,7 @@ static int parse_term(struct parser *p, struct targ *a, bool *got)
 
 	*got = true;
 	a->text = t->s;
-	a->text_len = (int)t->len;
+	a->text_len = (int) t->len;
 	if (t->type == TOK_IDENT) {
 		a->type = TARG_FUNC;
 		a->name = xstrndup(t->s, t->len);
@@ -945,14 +947,14 @@ static int parse_operand(struct parser *p, struct targ *a, bool *got)
 		return 0;
 	if (a->type != TARG_FIELD && a->type != TARG_VAR &&
 	    a->type != TARG_PIPE)
-		return perr(p, "unexpected . after term \"%.*s\"",
-			    a->text_len, a->text);
+		return perr(p, "unexpected . after term \"%.*s\"", a->text_len,
+			    a->text);
 	while ((t = peek(p))->type == TOK_FIELD) {
 		next(p);
-		a->fields = xrealloc(a->fields,
-				     (a->nfields + 1) * sizeof(*a->fields));
+		a->fields =
+		    xrealloc(a->fields, (a->nfields + 1) * sizeof(*a->fields));
 		a->fields[a->nfields++] = xstrndup(t->s + 1, t->len - 1);
-		a->text_len = (int)(t->s + t->len - a->text);
+		a->text_len = (int) (t->s + t->len - a->text);
 	}
 	return 0;
 }
@@ -960,7 +962,7 @@ static int parse_operand(struct parser *p, struct targ *a, bool *got)
 static int parse_command(struct parser *p, struct tcmd *cmd)
 {
 	for (;;) {
-		struct targ a = { 0 };
+		struct targ a = {0};
 		const struct token *t;
 		bool got;
 
@@ -998,8 +1000,10 @@ static int check_pipeline(struct parser *p, const struct tpipe *pipe,
 		enum targ_type t = pipe->cmds[i].args[0].type;
 
 		if (t == TARG_CONST || t == TARG_DOT || t == TARG_NIL)
-			return perr(p, "non executable command in pipeline "
-				    "stage %zu", i + 1);
+			return perr(p,
+				    "non executable command in pipeline "
+				    "stage %zu",
+				    i + 1);
 	}
 	return 0;
 }
@@ -1057,9 +1061,9 @@ static int parse_pipeline(struct parser *p, const char *context,
 		    t->type != TOK_LPAREN)
 			return unexpected(p, t, context);
 		backup(p);
-		pipe->cmds = xrealloc(pipe->cmds, (pipe->ncmds + 1) *
-						  sizeof(*pipe->cmds));
-		pipe->cmds[pipe->ncmds] = (struct tcmd){ 0 };
+		pipe->cmds = xrealloc(pipe->cmds,
+				      (pipe->ncmds + 1) * sizeof(*pipe->cmds));
+		pipe->cmds[pipe->ncmds] = (struct tcmd){0};
 		if (parse_command(p, &pipe->cmds[pipe->ncmds++]) < 0)
 			return -1;
 	}
@@ -1080,8 +1084,9 @@ static int parse_control(struct parser *p, enum tnode_type type,
 			 struct tnode **out)
 {
 	static const char *const names[] = {
-		[TNODE_IF] = "if", [TNODE_WITH] = "with",
-		[TNODE_RANGE] = "range",
+	    [TNODE_IF] = "if",
+	    [TNODE_WITH] = "with",
+	    [TNODE_RANGE] = "range",
 	};
 	_cleanup_(tnode_freep) struct tnode *n = xcalloc(1, sizeof(*n));
 	size_t mark = p->nvars;
@@ -1089,8 +1094,8 @@ static int parse_control(struct parser *p, enum tnode_type type,
 	int r;
 
 	n->type = type;
-	if (enter(p) < 0 || parse_pipeline(p, names[type], TOK_RDELIM,
-					   &n->pipe) < 0)
+	if (enter(p) < 0 ||
+	    parse_pipeline(p, names[type], TOK_RDELIM, &n->pipe) < 0)
 		return -1;
 	p->range_depth += type == TNODE_RANGE;
 	r = parse_list(p, &n->list, &stop);
@@ -1158,12 +1163,14 @@ static int parse_action(struct parser *p, struct tnode **out,
 		return expect(p, TOK_RDELIM, "end");
 	}
 	if (t->type == TOK_IF || t->type == TOK_WITH || t->type == TOK_RANGE)
-		return parse_control(p, t->type == TOK_IF ? TNODE_IF :
-					t->type == TOK_WITH ? TNODE_WITH :
-							      TNODE_RANGE, out);
+		return parse_control(p,
+				     t->type == TOK_IF	   ? TNODE_IF
+				     : t->type == TOK_WITH ? TNODE_WITH
+							   : TNODE_RANGE,
+				     out);
 	if (t->type == TOK_DEFINE || t->type == TOK_TEMPLATE ||
 	    t->type == TOK_BLOCK)
-		return perr(p, "{{%.*s}} is not supported", (int)t->len, t->s);
+		return perr(p, "{{%.*s}} is not supported", (int) t->len, t->s);
 	backup(p);
 	n = xcalloc(1, sizeof(*n));
 	n->type = TNODE_PRINT;
@@ -1175,8 +1182,7 @@ static int parse_action(struct parser *p, struct tnode **out,
 
 /* Text and actions up to the end of input, an {{end}} or an {{else}},
  * which *stop tells. */
-static int parse_list(struct parser *p, struct tnode **out,
-		      enum tok_type *stop)
+static int parse_list(struct parser *p, struct tnode **out, enum tok_type *stop)
 {
 	_cleanup_(tnode_freep) struct tnode *head = NULL;
 	struct tnode **tail = &head;
@@ -1210,8 +1216,8 @@ static int parse_list(struct parser *p, struct tnode **out,
 int tmpl_parse(const char *src, struct tmpl **out, struct err **e)
 {
 	_cleanup_(tmpl_freep) struct tmpl *t = xcalloc(1, sizeof(*t));
-	struct lexer l = { 0 };
-	struct parser p = { .e = e };
+	struct lexer l = {0};
+	struct parser p = {.e = e};
 	enum tok_type stop;
 	int r;
 

@@ -30,17 +30,17 @@ struct box {
 };
 
 struct val {
-	const cJSON *j;		/* NULL: no value (index found no key) */
-	struct box *box;	/* the owner of j's tree when it was computed */
+	const cJSON *j;	 /* NULL: no value (index found no key) */
+	struct box *box; /* the owner of j's tree when it was computed */
 };
 
-#define VAL_NONE ((struct val){ NULL, NULL })
+#define VAL_NONE ((struct val){NULL, NULL})
 
-static const cJSON null_node = { .type = cJSON_NULL };
+static const cJSON null_node = {.type = cJSON_NULL};
 
 static struct val val_borrow(const cJSON *j)
 {
-	return (struct val){ j, NULL };
+	return (struct val){j, NULL};
 }
 
 static struct val val_own(cJSON *j)
@@ -52,7 +52,7 @@ static struct val val_own(cJSON *j)
 	box = xmalloc(sizeof(*box));
 	box->refs = 1;
 	box->j = j;
-	return (struct val){ j, box };
+	return (struct val){j, box};
 }
 
 /* Another reference to @v, or to @child, a part of @v's tree. */
@@ -60,7 +60,7 @@ static struct val val_child(const struct val *v, const cJSON *child)
 {
 	if (v->box)
 		v->box->refs++;
-	return (struct val){ child, v->box };
+	return (struct val){child, v->box};
 }
 
 static struct val val_ref(const struct val *v)
@@ -128,8 +128,8 @@ struct exec {
 	struct err **e;
 };
 
-static __attribute__((format(printf, 2, 3))) int
-xerr(struct exec *x, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) int xerr(struct exec *x,
+						      const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -166,7 +166,7 @@ static void push_var(struct exec *x, const char *name, struct val v)
 		x->alloc = x->alloc ? x->alloc * 2 : 8;
 		x->vars = xrealloc(x->vars, x->alloc * sizeof(*x->vars));
 	}
-	x->vars[x->nvars++] = (struct var){ name, v };
+	x->vars[x->nvars++] = (struct var){name, v};
 }
 
 static void pop_vars(struct exec *x, size_t mark)
@@ -204,14 +204,14 @@ static int print_value(struct exec *x, const cJSON *j)
 
 /* ---- functions ----------------------------------------------------- */
 
-typedef int tfunc_fn(struct exec *x, const char *fn, struct val *a,
-		     size_t n, struct val *out);
+typedef int tfunc_fn(struct exec *x, const char *fn, struct val *a, size_t n,
+		     struct val *out);
 
 struct tfunc {
 	const char *name;
 	size_t min;
-	size_t max;		/* SIZE_MAX: any number */
-	tfunc_fn *fn;		/* NULL for and/or, which evaluate lazily */
+	size_t max;   /* SIZE_MAX: any number */
+	tfunc_fn *fn; /* NULL for and/or, which evaluate lazily */
 };
 
 static int want_str(struct exec *x, const char *fn, const struct val *v,
@@ -258,20 +258,22 @@ static int index_one(struct exec *x, struct val *v, const struct val *key)
 		return ferr(x, "index", "index of untyped nil");
 	if (k == VK_OBJ) {
 		if (kk != VK_STR)
-			return ferr(x, "index", "cannot index an object "
-				    "with %s", tmpl_kind_name(kk));
+			return ferr(x, "index",
+				    "cannot index an object "
+				    "with %s",
+				    tmpl_kind_name(kk));
 		c = tmpl_get(v->j, tmpl_str(key->j));
 		next = c ? val_child(v, c) : VAL_NONE;
 	} else if (k == VK_ARR || k == VK_STR) {
 		if (!tmpl_int(key->j, &i))
 			return ferr(x, "index", "cannot index %s with %s",
 				    tmpl_kind_name(k), tmpl_kind_name(kk));
-		size = k == VK_ARR ? cJSON_GetArraySize(v->j) :
-				     (long long)strlen(tmpl_str(v->j));
+		size = k == VK_ARR ? cJSON_GetArraySize(v->j)
+				   : (long long) strlen(tmpl_str(v->j));
 		if (i < 0 || i >= size)
 			return ferr(x, "index", "index out of range: %lld", i);
 		if (k == VK_STR) {
-			next = val_num((unsigned char)tmpl_str(v->j)[i]);
+			next = val_num((unsigned char) tmpl_str(v->j)[i]);
 		} else {
 			for (c = v->j->child; i > 0; i--)
 				c = c->next;
@@ -310,7 +312,7 @@ static int fn_len(struct exec *x, const char *fn, struct val *a, size_t n,
 
 	switch (tmpl_kind_of(a[0].j)) {
 	case VK_ARR:
-		len = (size_t)cJSON_GetArraySize(a[0].j);
+		len = (size_t) cJSON_GetArraySize(a[0].j);
 		break;
 	case VK_OBJ:
 		e = tmpl_entries(a[0].j, &len);
@@ -322,9 +324,10 @@ static int fn_len(struct exec *x, const char *fn, struct val *a, size_t n,
 	case VK_NULL:
 	case VK_BOOL:
 	case VK_NUM:
-		return ferr(x, fn, "len of %s", tmpl_kind_name(tmpl_kind_of(a[0].j)));
+		return ferr(x, fn, "len of %s",
+			    tmpl_kind_name(tmpl_kind_of(a[0].j)));
 	}
-	*out = val_num((double)len);
+	*out = val_num((double) len);
 	return 0;
 }
 
@@ -339,7 +342,8 @@ static int fn_join(struct exec *x, const char *fn, struct val *a, size_t n,
 	if (want_str(x, fn, &a[1], &sep) < 0)
 		return -1;
 	if (k != VK_ARR && k != VK_NULL && k != VK_NONE)
-		return ferr(x, fn, "expected an array, got %s", tmpl_kind_name(k));
+		return ferr(x, fn, "expected an array, got %s",
+			    tmpl_kind_name(k));
 	for (c = k == VK_ARR ? a[0].j->child : NULL; c; c = c->next) {
 		if (c != a[0].j->child)
 			buf_addstr(&b, sep);
@@ -367,7 +371,8 @@ static int fn_split(struct exec *x, const char *fn, struct val *a, size_t n,
 	while (len ? (hit = strstr(s, sep)) != NULL : *s != '\0') {
 		_cleanup_free_ char *part = NULL;
 
-		step = len ? (size_t)(hit - s) : tmpl_next_rune(s, strlen(s), &cp);
+		step = len ? (size_t) (hit - s)
+			   : tmpl_next_rune(s, strlen(s), &cp);
 		part = xstrndup(s, step);
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(part)))
 			oom();
@@ -392,8 +397,8 @@ static int fn_case(struct exec *x, const char *fn, struct val *a, size_t n,
 }
 
 /* docker's truncate, counting runes rather than bytes. */
-static int fn_truncate(struct exec *x, const char *fn, struct val *a,
-		       size_t n, struct val *out)
+static int fn_truncate(struct exec *x, const char *fn, struct val *a, size_t n,
+		       struct val *out)
 {
 	_cleanup_free_ char *s = NULL;
 	const char *src;
@@ -402,7 +407,7 @@ static int fn_truncate(struct exec *x, const char *fn, struct val *a,
 	if (want_str(x, fn, &a[0], &src) < 0 ||
 	    want_int(x, fn, &a[1], 0, LLONG_MAX, &len) < 0)
 		return -1;
-	s = xstrndup(src, tmpl_rune_prefix(src, strlen(src), (size_t)len));
+	s = xstrndup(src, tmpl_rune_prefix(src, strlen(src), (size_t) len));
 	*out = val_str(s);
 	return 0;
 }
@@ -515,34 +520,34 @@ static int fn_order(struct exec *x, const char *fn, struct val *a, size_t n,
 		    (a[0].j->valuedouble < a[1].j->valuedouble);
 	else
 		c = strcmp(tmpl_str(a[0].j), tmpl_str(a[1].j));
-	*out = val_bool(fn[0] == 'l' ? (fn[1] == 't' ? c < 0 : c <= 0) :
-				       (fn[1] == 't' ? c > 0 : c >= 0));
+	*out = val_bool(fn[0] == 'l' ? (fn[1] == 't' ? c < 0 : c <= 0)
+				     : (fn[1] == 't' ? c > 0 : c >= 0));
 	return 0;
 }
 
 static const struct tfunc funcs[] = {
-	{ "and", 1, SIZE_MAX, NULL },
-	{ "eq", 1, SIZE_MAX, fn_eq },
-	{ "ge", 2, 2, fn_order },
-	{ "gt", 2, 2, fn_order },
-	{ "index", 1, SIZE_MAX, fn_index },
-	{ "join", 2, 2, fn_join },
-	{ "json", 1, 1, fn_json },
-	{ "le", 2, 2, fn_order },
-	{ "len", 1, 1, fn_len },
-	{ "lower", 1, 1, fn_case },
-	{ "lt", 2, 2, fn_order },
-	{ "ne", 2, 2, fn_eq },
-	{ "not", 1, 1, fn_not },
-	{ "or", 1, SIZE_MAX, NULL },
-	{ "pad", 3, 3, fn_pad },
-	{ "print", 0, SIZE_MAX, fn_print },
-	{ "printf", 1, SIZE_MAX, fn_print },
-	{ "println", 0, SIZE_MAX, fn_print },
-	{ "split", 2, 2, fn_split },
-	{ "title", 1, 1, fn_case },
-	{ "truncate", 2, 2, fn_truncate },
-	{ "upper", 1, 1, fn_case },
+    {"and", 1, SIZE_MAX, NULL},
+    {"eq", 1, SIZE_MAX, fn_eq},
+    {"ge", 2, 2, fn_order},
+    {"gt", 2, 2, fn_order},
+    {"index", 1, SIZE_MAX, fn_index},
+    {"join", 2, 2, fn_join},
+    {"json", 1, 1, fn_json},
+    {"le", 2, 2, fn_order},
+    {"len", 1, 1, fn_len},
+    {"lower", 1, 1, fn_case},
+    {"lt", 2, 2, fn_order},
+    {"ne", 2, 2, fn_eq},
+    {"not", 1, 1, fn_not},
+    {"or", 1, SIZE_MAX, NULL},
+    {"pad", 3, 3, fn_pad},
+    {"print", 0, SIZE_MAX, fn_print},
+    {"printf", 1, SIZE_MAX, fn_print},
+    {"println", 0, SIZE_MAX, fn_print},
+    {"split", 2, 2, fn_split},
+    {"title", 1, 1, fn_case},
+    {"truncate", 2, 2, fn_truncate},
+    {"upper", 1, 1, fn_case},
 };
 
 const struct tfunc *tfunc_lookup(const char *name)
@@ -560,8 +565,8 @@ const struct tfunc *tfunc_lookup(const char *name)
 static int eval_pipe(struct exec *x, const struct val *dot,
 		     const struct tpipe *pipe, bool bind, struct val *out);
 
-static int eval_arg(struct exec *x, const struct val *dot,
-		    const struct targ *a, struct val *out);
+static int eval_arg(struct exec *x, const struct val *dot, const struct targ *a,
+		    struct val *out);
 
 /* Follows a .A.B chain from @v, which it takes over. */
 static int eval_fields(struct exec *x, struct val v, const struct targ *a,
@@ -578,8 +583,10 @@ static int eval_fields(struct exec *x, struct val v, const struct targ *a,
 		if (!c) {
 			val_release(&v);
 			if (k == VK_OBJ)
-				return xerr(x, "can't evaluate field %s: no "
-					    "such key", name);
+				return xerr(x,
+					    "can't evaluate field %s: no "
+					    "such key",
+					    name);
 			return xerr(x, "can't evaluate field %s in type %s",
 				    name, tmpl_kind_name(k));
 		}
@@ -594,8 +601,7 @@ static int eval_fields(struct exec *x, struct val v, const struct targ *a,
 /* and, or: Go stops at the first operand that decides. */
 static int call_and_or(struct exec *x, const struct val *dot,
 		       const struct tfunc *f, const struct targ *args,
-		       size_t nargs, const struct val *final,
-		       struct val *out)
+		       size_t nargs, const struct val *final, struct val *out)
 {
 	size_t n = nargs + (final ? 1 : 0), i;
 	bool is_and = f->name[0] == 'a';
@@ -617,8 +623,8 @@ static int call_and_or(struct exec *x, const struct val *dot,
 }
 
 static int call(struct exec *x, const struct val *dot, const struct tfunc *f,
-		const struct targ *args, size_t nargs,
-		const struct val *final, struct val *out)
+		const struct targ *args, size_t nargs, const struct val *final,
+		struct val *out)
 {
 	size_t n = nargs + (final ? 1 : 0), i;
 	struct val *v;
@@ -626,8 +632,10 @@ static int call(struct exec *x, const struct val *dot, const struct tfunc *f,
 
 	if (n < f->min || n > f->max) {
 		if (f->max == SIZE_MAX)
-			return xerr(x, "wrong number of args for %s: want at "
-				    "least %zu got %zu", f->name, f->min, n);
+			return xerr(x,
+				    "wrong number of args for %s: want at "
+				    "least %zu got %zu",
+				    f->name, f->min, n);
 		return xerr(x, "wrong number of args for %s: want %zu got %zu",
 			    f->name, f->min, n);
 	}
@@ -646,8 +654,8 @@ static int call(struct exec *x, const struct val *dot, const struct tfunc *f,
 	return r;
 }
 
-static int eval_arg(struct exec *x, const struct val *dot,
-		    const struct targ *a, struct val *out)
+static int eval_arg(struct exec *x, const struct val *dot, const struct targ *a,
+		    struct val *out)
 {
 	struct val v = VAL_NONE;
 	struct var *var;
@@ -688,8 +696,8 @@ static int eval_cmd(struct exec *x, const struct val *dot,
 	const struct targ *a = &cmd->args[0];
 
 	if (a->type == TARG_FUNC)
-		return call(x, dot, a->fn, cmd->args + 1, cmd->nargs - 1,
-			    final, out);
+		return call(x, dot, a->fn, cmd->args + 1, cmd->nargs - 1, final,
+			    out);
 	if (cmd->nargs > 1 || final)
 		return xerr(x, "can't give argument to non-function %.*s",
 			    a->text_len, a->text);
@@ -705,8 +713,8 @@ static void bind_vars(struct exec *x, const struct tpipe *pipe,
 	size_t i;
 
 	for (i = 0; i < pipe->nvars; i++) {
-		struct var *var = pipe->assign ? find_var(x, pipe->vars[i]) :
-						 NULL;
+		struct var *var =
+		    pipe->assign ? find_var(x, pipe->vars[i]) : NULL;
 
 		if (var)
 			set_var(var, val_ref(v));
@@ -809,8 +817,9 @@ static int range_items(struct exec *x, const struct tnode *n, size_t mark,
 
 	switch (tmpl_kind_of(v->j)) {
 	case VK_ARR:
-		for (c = v->j->child; c && r != WALK_BREAK && r >= 0; c = c->next)
-			r = range_once(x, n, mark, val_num((double)i++),
+		for (c = v->j->child; c && r != WALK_BREAK && r >= 0;
+		     c = c->next)
+			r = range_once(x, n, mark, val_num((double) i++),
 				       val_child(v, c));
 		break;
 	case VK_OBJ:
@@ -823,11 +832,13 @@ static int range_items(struct exec *x, const struct tnode *n, size_t mark,
 		if (!tmpl_int(v->j, &count))
 			goto bad;
 		if (n->pipe->nvars > 1)
-			return xerr(x, "can't use %lld to iterate over more "
-				    "than one variable", count);
+			return xerr(x,
+				    "can't use %lld to iterate over more "
+				    "than one variable",
+				    count);
 		for (; i < count && r != WALK_BREAK && r >= 0; i++)
-			r = range_once(x, n, mark, val_num((double)i),
-				       val_num((double)i));
+			r = range_once(x, n, mark, val_num((double) i),
+				       val_num((double) i));
 		break;
 	case VK_NONE:
 	case VK_NULL:
@@ -894,7 +905,7 @@ static int walk(struct exec *x, const struct val *dot, const struct tnode *n)
 int tmpl_exec(const struct tmpl *t, const cJSON *data, struct buf *out,
 	      struct err **e)
 {
-	struct exec x = { .out = out, .e = e };
+	struct exec x = {.out = out, .e = e};
 	struct val root = val_borrow(data);
 	size_t len = out->len;
 	int r;

@@ -24,43 +24,43 @@
 struct tfunc;
 
 enum targ_type {
-	TARG_DOT,	/* . */
-	TARG_FIELD,	/* .A.B: fields of dot */
-	TARG_VAR,	/* $x or $x.A.B */
-	TARG_FUNC,	/* a function name */
-	TARG_CONST,	/* a string, number or bool literal */
-	TARG_NIL,	/* nil */
-	TARG_PIPE,	/* (pipeline) or (pipeline).A.B */
+	TARG_DOT,   /* . */
+	TARG_FIELD, /* .A.B: fields of dot */
+	TARG_VAR,   /* $x or $x.A.B */
+	TARG_FUNC,  /* a function name */
+	TARG_CONST, /* a string, number or bool literal */
+	TARG_NIL,   /* nil */
+	TARG_PIPE,  /* (pipeline) or (pipeline).A.B */
 };
 
 struct targ {
 	enum targ_type type;
-	const char *text;	/* the operand as written, for messages */
+	const char *text; /* the operand as written, for messages */
 	int text_len;
 	char *name;		/* TARG_VAR: "$x" */
-	const struct tfunc *fn;	/* TARG_FUNC */
+	const struct tfunc *fn; /* TARG_FUNC */
 	char **fields;		/* the chain, without dots */
 	size_t nfields;
-	cJSON *konst;		/* TARG_CONST */
-	struct tpipe *pipe;	/* TARG_PIPE */
+	cJSON *konst;	    /* TARG_CONST */
+	struct tpipe *pipe; /* TARG_PIPE */
 };
 
 struct tcmd {
-	struct targ *args;	/* args[0] is what runs: a function, ... */
+	struct targ *args; /* args[0] is what runs: a function, ... */
 	size_t nargs;
 };
 
 struct tpipe {
-	struct tcmd *cmds;	/* cmds[i]'s value is cmds[i+1]'s last arg */
+	struct tcmd *cmds; /* cmds[i]'s value is cmds[i+1]'s last arg */
 	size_t ncmds;
-	char *vars[2];		/* $x := ..., or range's $i, $v := ... */
+	char *vars[2]; /* $x := ..., or range's $i, $v := ... */
 	size_t nvars;
-	bool assign;		/* = (set existing) rather than := (declare) */
+	bool assign; /* = (set existing) rather than := (declare) */
 };
 
 enum tnode_type {
 	TNODE_TEXT,
-	TNODE_PRINT,	/* {{pipeline}}; prints unless it declares */
+	TNODE_PRINT, /* {{pipeline}}; prints unless it declares */
 	TNODE_IF,
 	TNODE_WITH,
 	TNODE_RANGE,
@@ -71,11 +71,11 @@ enum tnode_type {
 struct tnode {
 	enum tnode_type type;
 	struct tnode *next;
-	const char *text;	/* TNODE_TEXT */
+	const char *text; /* TNODE_TEXT */
 	size_t len;
 	struct tpipe *pipe;
-	struct tnode *list;	/* if, with, range: the body */
-	struct tnode *elses;	/* and the {{else}} part */
+	struct tnode *list;  /* if, with, range: the body */
+	struct tnode *elses; /* and the {{else}} part */
 };
 
 struct tmpl {
@@ -92,7 +92,7 @@ const struct tfunc *tfunc_lookup(const char *name);
 #define TMPL_WIDTH_MAX 1000000
 
 enum tmpl_kind {
-	VK_NONE,	/* no value: a NULL node, what index finds for no key */
+	VK_NONE, /* no value: a NULL node, what index finds for no key */
 	VK_NULL,
 	VK_BOOL,
 	VK_NUM,

@@ -10,7 +10,7 @@
  * also take %s and %q.
  */
 #include <errno.h>
-#include <math.h>	/* isnan(), isinf(), signbit() only */
+#include <math.h> /* isnan(), isinf(), signbit() only */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,8 +26,8 @@
 /* Printing recursion over arrays and objects. */
 #define VALUE_MAX_DEPTH 1000
 
-static __attribute__((format(printf, 2, 3))) int
-perr(struct err **e, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) int perr(struct err **e,
+						      const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -57,18 +57,28 @@ enum tmpl_kind tmpl_kind_of(const cJSON *j)
 		return VK_ARR;
 	if (cJSON_IsObject(j))
 		return VK_OBJ;
-	return VK_NULL;		/* null, and cJSON's raw or invalid nodes */
+	return VK_NULL; /* null, and cJSON's raw or invalid nodes */
 }
 
 const char *tmpl_kind_name(enum tmpl_kind k)
 {
-	static const char *const names[] = {
-		[VK_NONE] = "no value", [VK_NULL] = "null", [VK_BOOL] = "bool",
-		[VK_NUM] = "number", [VK_STR] = "string", [VK_ARR] = "array",
-		[VK_OBJ] = "object",
-	};
-
-	return names[k];
+	switch (k) {
+	case VK_NONE:
+		return "no value";
+	case VK_NULL:
+		return "null";
+	case VK_BOOL:
+		return "bool";
+	case VK_NUM:
+		return "number";
+	case VK_STR:
+		return "string";
+	case VK_ARR:
+		return "array";
+	case VK_OBJ:
+		break;
+	}
+	return "object";
 }
 
 const char *tmpl_str(const cJSON *j)
@@ -91,7 +101,7 @@ static bool whole(double d)
 {
 	if (isnan(d))
 		return false;
-	return absd(d) >= 9007199254740992.0 || d == (double)(long long)d;
+	return absd(d) >= 9007199254740992.0 || d == (double) (long long) d;
 }
 
 /* An integral number that fits a long long (and a double exactly). */
@@ -104,7 +114,7 @@ bool tmpl_int(const cJSON *j, long long *out)
 	d = j->valuedouble;
 	if (!whole(d) || absd(d) > 9007199254740992.0)
 		return false;
-	*out = (long long)d;
+	*out = (long long) d;
 	return true;
 }
 
@@ -142,7 +152,7 @@ struct tmpl_entry *tmpl_entries(const cJSON *o, size_t *n)
 		count++;
 	e = xcalloc(count + 1, sizeof(*e));
 	for (c = o->child, i = 0; c; c = c->next, i++)
-		e[i] = (struct tmpl_entry){ c->string ? c->string : "", c, i };
+		e[i] = (struct tmpl_entry){c->string ? c->string : "", c, i};
 	qsort(e, count, sizeof(*e), entry_cmp);
 	for (i = 0; i < count; i++)
 		if (i + 1 == count || strcmp(e[i].key, e[i + 1].key))
@@ -155,7 +165,7 @@ struct tmpl_entry *tmpl_entries(const cJSON *o, size_t *n)
 
 size_t tmpl_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *) str;
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t need, i;
 
@@ -230,23 +240,23 @@ static void add_utf8(struct buf *b, uint32_t cp)
 	char s[4];
 
 	if (cp < 0x80) {
-		buf_addch(b, (char)cp);
+		buf_addch(b, (char) cp);
 		return;
 	}
 	if (cp < 0x800) {
-		s[0] = (char)(0xc0 | cp >> 6);
-		s[1] = (char)(0x80 | (cp & 0x3f));
+		s[0] = (char) (0xc0 | cp >> 6);
+		s[1] = (char) (0x80 | (cp & 0x3f));
 		buf_add(b, s, 2);
 	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12);
-		s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
+		s[0] = (char) (0xe0 | cp >> 12);
+		s[1] = (char) (0x80 | (cp >> 6 & 0x3f));
+		s[2] = (char) (0x80 | (cp & 0x3f));
 		buf_add(b, s, 3);
 	} else {
-		s[0] = (char)(0xf0 | cp >> 18);
-		s[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		s[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
+		s[0] = (char) (0xf0 | cp >> 18);
+		s[1] = (char) (0x80 | (cp >> 12 & 0x3f));
+		s[2] = (char) (0x80 | (cp >> 6 & 0x3f));
+		s[3] = (char) (0x80 | (cp & 0x3f));
 		buf_add(b, s, 4);
 	}
 }
@@ -280,17 +290,17 @@ static void quote(struct buf *b, const char *s, size_t len, bool ascii)
 
 		k = tmpl_utf8_decode(s + i, len - i, &cp);
 		if (!k) {
-			buf_addf(b, "\\x%c%c", hex[(unsigned char)s[i] >> 4],
+			buf_addf(b, "\\x%c%c", hex[(unsigned char) s[i] >> 4],
 				 hex[s[i] & 0xf]);
 			i++;
 			continue;
 		}
 		if (cp == '"' || cp == '\\') {
 			buf_addch(b, '\\');
-			buf_addch(b, (char)cp);
+			buf_addch(b, (char) cp);
 		} else if (is_print(cp) && (!ascii || cp < 0x80)) {
 			buf_add(b, s + i, k);
-		} else if (cp && cp < 0x20 && (e = strchr(esc, (int)cp))) {
+		} else if (cp && cp < 0x20 && (e = strchr(esc, (int) cp))) {
 			buf_addch(b, '\\');
 			buf_addch(b, e[1]);
 		} else if (cp < 0x20 || cp == 0x7f) {
@@ -316,15 +326,13 @@ static uint32_t case_map(uint32_t c, bool upper)
 {
 	/* Ranges where lowercase = uppercase + delta. */
 	static const struct {
-		uint32_t lo, hi;	/* the uppercase range */
+		uint32_t lo, hi; /* the uppercase range */
 		int delta;
 	} ranges[] = {
-		{ 'A', 'Z', 32 }, { 0xc0, 0xd6, 32 }, { 0xd8, 0xde, 32 },
-		{ 0x386, 0x386, 38 }, { 0x388, 0x38a, 37 },
-		{ 0x38c, 0x38c, 64 }, { 0x38e, 0x38f, 63 },
-		{ 0x391, 0x3a1, 32 }, { 0x3a3, 0x3ab, 32 },
-		{ 0x400, 0x40f, 80 }, { 0x410, 0x42f, 32 },
-		{ 0xff21, 0xff3a, 32 },
+	    {'A', 'Z', 32},	{0xc0, 0xd6, 32},   {0xd8, 0xde, 32},
+	    {0x386, 0x386, 38}, {0x388, 0x38a, 37}, {0x38c, 0x38c, 64},
+	    {0x38e, 0x38f, 63}, {0x391, 0x3a1, 32}, {0x3a3, 0x3ab, 32},
+	    {0x400, 0x40f, 80}, {0x410, 0x42f, 32}, {0xff21, 0xff3a, 32},
 	};
 	size_t i;
 
@@ -347,9 +355,9 @@ static uint32_t case_map(uint32_t c, bool upper)
 		int d = ranges[i].delta;
 
 		if (!upper && c >= lo && c <= hi)
-			return c + (uint32_t)d;
-		if (upper && c >= lo + (uint32_t)d && c <= hi + (uint32_t)d)
-			return c - (uint32_t)d;
+			return c + (uint32_t) d;
+		if (upper && c >= lo + (uint32_t) d && c <= hi + (uint32_t) d)
+			return c - (uint32_t) d;
 	}
 	/* Pairs: the uppercase letter at even (or odd) code points. */
 	if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) ||
@@ -382,7 +390,8 @@ void tmpl_map_case(struct buf *b, const char *s, int mode)
 	while (i < n) {
 		i += tmpl_next_rune(s + i, n - i, &cp);
 		if (mode == 2)
-			add_utf8(b, is_separator(prev) ? case_map(cp, true) : cp);
+			add_utf8(b,
+				 is_separator(prev) ? case_map(cp, true) : cp);
 		else
 			add_utf8(b, case_map(cp, mode == 1));
 		prev = cp;
@@ -412,13 +421,13 @@ static void shortest(double d, char *digits, int *exp10)
 	while (n > 1 && digits[n - 1] == '0')
 		n--;
 	digits[n] = '\0';
-	*exp10 = (int)strtol(e + 1, NULL, 10);
+	*exp10 = (int) strtol(e + 1, NULL, 10);
 }
 
 /* digits x 10^exp10 without an exponent. */
 static void add_fixed(struct buf *b, const char *digits, int exp10)
 {
-	int n = (int)strlen(digits), i;
+	int n = (int) strlen(digits), i;
 
 	if (exp10 < 0) {
 		buf_addstr(b, "0.");
@@ -435,8 +444,7 @@ static void add_fixed(struct buf *b, const char *digits, int exp10)
 }
 
 /* d.ddde+XX; @min_exp is the exponent's least number of digits. */
-static void add_exp(struct buf *b, const char *digits, int exp10,
-		    int min_exp)
+static void add_exp(struct buf *b, const char *digits, int exp10, int min_exp)
 {
 	buf_addch(b, digits[0]);
 	if (digits[1]) {
@@ -528,11 +536,11 @@ static void add_json_number(struct buf *b, double d)
 struct fspec {
 	char verb;
 	bool minus, plus, space, zero, sharp;
-	int width;	/* -1: none */
-	int prec;	/* -1: none */
+	int width; /* -1: none */
+	int prec;  /* -1: none */
 };
 
-static const struct fspec spec_v = { .verb = 'v', .width = -1, .prec = -1 };
+static const struct fspec spec_v = {.verb = 'v', .width = -1, .prec = -1};
 
 static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 		     const cJSON *j, int depth);
@@ -543,11 +551,11 @@ static void add_padded(struct buf *b, const struct fspec *f, const char *s,
 {
 	size_t w = rune_count(s, len), pad;
 
-	if (f->width < 0 || (size_t)f->width <= w) {
+	if (f->width < 0 || (size_t) f->width <= w) {
 		buf_add(b, s, len);
 		return;
 	}
-	pad = (size_t)f->width - w;
+	pad = (size_t) f->width - w;
 	if (f->minus) {
 		buf_add(b, s, len);
 		while (pad-- > 0)
@@ -588,8 +596,7 @@ static const char *go_type(const cJSON *j)
 }
 
 /* Go's %!verb(type=value) for an operand the verb does not fit. */
-static int bad_verb(struct err **e, struct buf *b, char verb,
-		    const cJSON *j)
+static int bad_verb(struct err **e, struct buf *b, char verb, const cJSON *j)
 {
 	enum tmpl_kind k = tmpl_kind_of(j);
 
@@ -608,12 +615,14 @@ static int bad_verb(struct err **e, struct buf *b, char verb,
 static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 {
 	_cleanup_buf_ struct buf t = BUF_INIT;
-	const char *digits = f->verb == 'X' ? "0123456789ABCDEF" :
-					      "0123456789abcdef";
-	unsigned base = f->verb == 'd' ? 10 : f->verb == 'o' ? 8 :
-			f->verb == 'b' ? 2 : 16;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-				       (unsigned long long)v;
+	const char *digits =
+	    f->verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned base = f->verb == 'd'	 ? 10
+			: f->verb == 'o' ? 8
+			: f->verb == 'b' ? 2
+					 : 16;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
 	char num[72];
 	struct fspec g = *f;
 	int n = 0, i;
@@ -644,12 +653,13 @@ static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 static void fmt_rune(struct buf *b, const struct fspec *f, long long v)
 {
 	_cleanup_buf_ struct buf t = BUF_INIT;
-	uint32_t cp = v < 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ?
-		      0xfffd : (uint32_t)v;
+	uint32_t cp = v < 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)
+			  ? 0xfffd
+			  : (uint32_t) v;
 
 	if (f->verb == 'U')
-		buf_addf(&t, "U+%04X", (unsigned)(v < 0 || v > 0x10ffff ?
-						   0xfffd : v));
+		buf_addf(&t, "U+%04X",
+			 (unsigned) (v < 0 || v > 0x10ffff ? 0xfffd : v));
 	else
 		add_utf8(&t, cp);
 	add_padded(b, f, t.s, t.len);
@@ -680,7 +690,7 @@ static void fmt_string(struct buf *b, const struct fspec *f, const char *s)
 	size_t len = strlen(s), i;
 
 	if (f->prec >= 0)
-		len = tmpl_rune_prefix(s, len, (size_t)f->prec);
+		len = tmpl_rune_prefix(s, len, (size_t) f->prec);
 	if (f->verb == 'q') {
 		quote(&t, s, len, f->plus);
 	} else if (f->verb == 'x' || f->verb == 'X') {
@@ -690,7 +700,7 @@ static void fmt_string(struct buf *b, const struct fspec *f, const char *s)
 			if (f->sharp && (!i || f->space))
 				buf_addstr(&t, f->verb == 'x' ? "0x" : "0X");
 			buf_addf(&t, f->verb == 'x' ? "%02x" : "%02X",
-				 (unsigned char)s[i]);
+				 (unsigned char) s[i]);
 		}
 	} else {
 		buf_add(&t, s, len);
@@ -754,6 +764,10 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 	if (depth > VALUE_MAX_DEPTH)
 		return perr(e, "value nested deeper than %d levels",
 			    VALUE_MAX_DEPTH);
+	if (f->verb == 'T') {
+		add_padded(b, f, go_type(j), strlen(go_type(j)));
+		return 0;
+	}
 	if (tmpl_kind_of(j) == VK_ARR) {
 		buf_addch(b, '[');
 		for (c = j->child; c; c = c->next) {
@@ -765,8 +779,9 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 		buf_addch(b, ']');
 		return 0;
 	}
-	if (depth && (tmpl_kind_of(j) == VK_NULL || tmpl_kind_of(j) == VK_NONE)) {
-		add_padded(b, f, "<nil>", 5);	/* whatever the verb */
+	if (depth &&
+	    (tmpl_kind_of(j) == VK_NULL || tmpl_kind_of(j) == VK_NONE)) {
+		add_padded(b, f, "<nil>", 5); /* whatever the verb */
 		return 0;
 	}
 	if (tmpl_kind_of(j) != VK_OBJ)
@@ -774,9 +789,9 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 	ent = tmpl_entries(j, &n);
 	buf_addstr(b, "map[");
 	for (i = 0; i < n; i++) {
-		cJSON key = { .type = cJSON_String };
+		cJSON key = {.type = cJSON_String};
 
-		key.valuestring = (char *)ent[i].key;
+		key.valuestring = (char *) ent[i].key;
 		if (i)
 			buf_addch(b, ' ');
 		if (fmt_scalar(e, b, f, &key) < 0)
@@ -800,7 +815,7 @@ static void json_string(struct buf *b, const char *s)
 
 	buf_addch(b, '"');
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = (unsigned char) s[i];
 
 		k = tmpl_utf8_decode(s + i, n - i, &cp);
 		if (c && (e = strchr(esc, c)) && (e - esc) % 2 == 0) {
@@ -820,8 +835,7 @@ static void json_string(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
-static int json_value(struct err **e, struct buf *b, const cJSON *j,
-		      int depth)
+static int json_value(struct err **e, struct buf *b, const cJSON *j, int depth)
 {
 	_cleanup_free_ struct tmpl_entry *ent = NULL;
 	const cJSON *c;
@@ -914,13 +928,13 @@ static int fmt_num_arg(struct buf *b, const char **p, const char *bad)
 		buf_addstr(b, bad);
 		return -1;
 	}
-	return (int)n;
+	return (int) n;
 }
 
 /* Flags, width, precision and verb of one %-directive after the '%'. */
 static const char *parse_spec(struct buf *b, const char *p, struct fspec *f)
 {
-	*f = (struct fspec){ .width = -1, .prec = -1 };
+	*f = (struct fspec){.width = -1, .prec = -1};
 	for (;; p++) {
 		if (*p == '-')
 			f->minus = true;
@@ -950,8 +964,8 @@ static const char *parse_spec(struct buf *b, const char *p, struct fspec *f)
 }
 
 /* %!(EXTRA type=value, ...) for operands no verb used. */
-static int extra_args(struct err **e, struct buf *b,
-		      const cJSON *const *args, size_t n)
+static int extra_args(struct err **e, struct buf *b, const cJSON *const *args,
+		      size_t n)
 {
 	size_t i;
 
@@ -979,7 +993,7 @@ static int odd_verb(struct err **e, struct buf *b, const char **p,
 	uint32_t cp;
 	size_t k = tmpl_next_rune(*p, strlen(*p), &cp);
 
-	buf_addf(b, "%%!%.*s(", (int)k, *p);
+	buf_addf(b, "%%!%.*s(", (int) k, *p);
 	*p += k - 1;
 	if (!arg)
 		buf_addstr(b, "MISSING");
@@ -989,7 +1003,7 @@ static int odd_verb(struct err **e, struct buf *b, const char **p,
 	return 0;
 }
 
-/* fmt.Sprintf with Go's verbs for these values: v s q d o b x X c U t
+/* fmt.Sprintf with Go's verbs for these values: v s q d o b x X c U t T
  * e E f F g G, flags, width and precision; no argument indexes or '*'. */
 int tmpl_sprintf(struct buf *b, const char *p, const cJSON *const *args,
 		 size_t n, struct err **e)
@@ -1010,7 +1024,7 @@ int tmpl_sprintf(struct buf *b, const char *p, const cJSON *const *args,
 		}
 		if (*p == '%')
 			buf_addch(b, '%');
-		else if ((unsigned char)*p >= 0x80)
+		else if ((unsigned char) *p >= 0x80)
 			r = odd_verb(e, b, &p, argi < n ? args[argi++] : NULL);
 		else if (argi >= n)
 			buf_addf(b, "%%!%c(MISSING)", *p);

@@ -6,7 +6,7 @@
  *                                  mnt, pid, net, uts,
  *                                  ipc, cgroup)
  *                                  fork --------------->  (in the pid ns)
- *   <- "P<pid>" ------------------ _exit                  user (-u, looked
+ *   <- its pid (a pipe) ---------- _exit                  user (-u, looked
  *   the grandchild is ours now                            up inside), the
  *   (PR_SET_CHILD_SUBREAPER)                              process setup of
  *                                                         `run`, execve
@@ -137,25 +137,29 @@ static void __attribute__((noreturn)) exec_child(struct exec_child *c)
 	runtime_child_fail(c->sync, 'x', e);
 }
 
-/* The middle process: joins, forks the real one, tells its pid, leaves. */
-static void __attribute__((noreturn)) exec_middle(struct exec_child *c)
+/*
+ * The middle process: joins, forks the real one, tells its pid over PIDW
+ * (not the sync socket, where the grandchild may already be talking),
+ * leaves.
+ */
+static void __attribute__((noreturn)) exec_middle(struct exec_child *c,
+						  int pidw)
 {
 	_cleanup_err_ struct err *e = NULL;
-	char msg[32];
 	pid_t pid;
-	int n;
 
 	if (join(c->pidfd, c->target, c->flags, &e) < 0)
 		runtime_child_fail(c->sync, 's', e);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		(void) close(pidw);
 		exec_child(c);
+	}
 	if (pid < 0) {
 		err_make(&e, errno, "fork");
 		runtime_child_fail(c->sync, 's', e);
 	}
-	n = snprintf(msg, sizeof(msg), "P%d", (int)pid);
-	(void) !write(c->sync, msg, (size_t)n);
+	(void) !write(pidw, &pid, sizeof(pid));
 	_exit(0);
 }
 
@@ -164,8 +168,7 @@ int runtime_exec(pid_t target, struct rt_spec *s, const struct rt_exec *x,
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	struct exec_child c = { s, x, -1, -1, 0, target };
-	int sv[2], status, rc;
-	char msg[4096];
+	int sv[2], pp[2], status, rc;
 	ssize_t n;
 	pid_t mid;
 
@@ -176,38 +179,43 @@ int runtime_exec(pid_t target, struct rt_spec *s, const struct rt_exec *x,
 	/* the grandchild is reparented to us when the middle one exits */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return err_make(e, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return err_make(e, errno, "pipe");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		(void) close(pp[0]);
+		(void) close(pp[1]);
 		return err_make(e, errno, "socketpair");
+	}
 	c.sync = sv[1];
 	mid = fork();
-	if (mid == 0)
-		exec_middle(&c);
+	if (mid == 0) {
+		(void) close(pp[0]);
+		exec_middle(&c, pp[1]);
+	}
 	(void) close(sv[1]);
+	(void) close(pp[1]);
 	if (mid < 0) {
 		(void) close(sv[0]);
+		(void) close(pp[0]);
 		return err_make(e, errno, "fork");
 	}
 	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 		;
 	do
-		n = recv(sv[0], msg, sizeof(msg) - 1, 0);
+		n = read(pp[0], pid, sizeof(*pid));
 	while (n < 0 && errno == EINTR);
-	if (n <= 1 || msg[0] != 'P') {
-		/* the middle process failed: its error, or none */
-		if (n > 0) {
-			msg[n] = '\0';
-			(void) close(sv[0]);
-			return err_cause(e, EIO, "%s", strchr(msg, ' ') ?
-					 strchr(msg, ' ') + 1 : msg);
-		}
-		(void) close(sv[0]);
-		return err_cause(e, EIO, "cannot join the container");
-	}
-	msg[n] = '\0';
-	*pid = (pid_t)strtol(msg + 1, NULL, 10);
+	(void) close(pp[0]);
 	*pty = -1;
 	rc = runtime_read_sync(sv[0], pty, e);
 	(void) close(sv[0]);
+	if (n != (ssize_t)sizeof(*pid)) {
+		/* the middle process failed: its error, or none */
+		if (rc >= 0)
+			rc = err_cause(e, EIO, "cannot join the container");
+		if (*pty >= 0)
+			(void) close(TAKE_FD(*pty));
+		return rc;
+	}
 	if (rc < 0) {
 		(void) waitpid(*pid, &status, 0);
 		if (*pty >= 0)

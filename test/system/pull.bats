@@ -320,7 +320,7 @@ except OSError:
 	assert_eq "$(ex .images.busybox.config.digest)" "$(jq -r '.[0].Id' <<<"$output")"
 	run --separate-stderr "$HUSK" image inspect nosuch
 	[ "$status" -eq 125 ]
-	assert_eq "husk: cannot inspect 'nosuch': no such image" "$stderr"
+	assert_eq "husk: no such image 'nosuch'" "$stderr"
 }
 
 @test "tag: a second name for the same image; bad input refused" {

@@ -34,18 +34,19 @@ static void test_docker_tables(void)
 	      "CONTAINER ID   IMAGE     NAMES\n"
 	      "abc            busybox   x\n",
 	      "docker ps: widest cell + 3, at least 10");
-	check("CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tNAMES\n"
-	      "0123456789ab\tdocker.io/library/busybox:latest\t\"sleep 1d\"\t"
-	      "2 minutes ago\tUp 2 minutes\tweb\n"
-	      "ba9876543210\talpine\t\"sh\"\t3 hours ago\t"
-	      "Exited (0) 3 hours ago\tdb\n",
-	      "CONTAINER ID   IMAGE                              COMMAND      "
-	      "CREATED         STATUS                   NAMES\n"
-	      "0123456789ab   docker.io/library/busybox:latest   \"sleep 1d\"   "
-	      "2 minutes ago   Up 2 minutes             web\n"
-	      "ba9876543210   alpine                             \"sh\"         "
-	      "3 hours ago     Exited (0) 3 hours ago   db\n",
-	      "docker ps with six columns");
+	check(
+	    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tNAMES\n"
+	    "0123456789ab\tdocker.io/library/busybox:latest\t\"sleep 1d\"\t"
+	    "2 minutes ago\tUp 2 minutes\tweb\n"
+	    "ba9876543210\talpine\t\"sh\"\t3 hours ago\t"
+	    "Exited (0) 3 hours ago\tdb\n",
+	    "CONTAINER ID   IMAGE                              COMMAND      "
+	    "CREATED         STATUS                   NAMES\n"
+	    "0123456789ab   docker.io/library/busybox:latest   \"sleep 1d\"   "
+	    "2 minutes ago   Up 2 minutes             web\n"
+	    "ba9876543210   alpine                             \"sh\"         "
+	    "3 hours ago     Exited (0) 3 hours ago   db\n",
+	    "docker ps with six columns");
 	check("a\tb\n", "a         b\n", "a narrow column is minwidth 10");
 	check("1234567\tb\n", "1234567   b\n", "7 + 3 is exactly 10");
 	check("12345678\tb\n", "12345678   b\n", "8 + 3 is 11");
@@ -132,8 +133,7 @@ static void test_widths(void)
 	check("\U0001F468\u200d\U0001F469\tx\n",
 	      "\U0001F468\u200d\U0001F469        x\n",
 	      "a ZWJ sequence is one cluster, 2 wide");
-	check("\U0001F1FA\U0001F1F8\tx\n",
-	      "\U0001F1FA\U0001F1F8         x\n",
+	check("\U0001F1FA\U0001F1F8\tx\n", "\U0001F1FA\U0001F1F8         x\n",
 	      "a flag is one cluster, 1 wide");
 	check("\u1100\u1161\tx\n\x01\u1100\u1161\ty\n",
 	      "\u1100\u1161        x\n"
@@ -155,13 +155,21 @@ static void test_widths(void)
  * not count, nor do the 0xff bytes themselves. */
 static void test_escapes(void)
 {
-	check("\xff" "a\tb\xff\tc\n", "\xff" "a\tb\xff        c\n",
+	check("\xff"
+	      "a\tb\xff\tc\n",
+	      "\xff"
+	      "a\tb\xff        c\n",
 	      "an escaped tab does not end the cell");
-	check("\xff" "a\nb\xff\tc\nlonger text\td\n",
-	      "\xff" "a\nb\xff            c\n"
+	check("\xff"
+	      "a\nb\xff\tc\nlonger text\td\n",
+	      "\xff"
+	      "a\nb\xff            c\n"
 	      "longer text   d\n",
 	      "an escaped newline does not end the line");
-	check("x\t\xff" "ab\tc", "x         \xff" "ab\tc",
+	check("x\t\xff"
+	      "ab\tc",
+	      "x         \xff"
+	      "ab\tc",
 	      "an unfinished escape runs to the end");
 	check("\xff\xff\tx\n", "\xff\xff          x\n",
 	      "an empty escape is 0 wide");
@@ -181,7 +189,7 @@ static void test_hostile(void)
 	in[N + 1] = '\0';
 	out = render_n(in, N + 1);
 	len = strlen(out);
-	ok(len == (size_t)N * 10 + 1 && out[len - 1] == 'x',
+	ok(len == (size_t) N * 10 + 1 && out[len - 1] == 'x',
 	   "%d columns in one line", N);
 	for (i = 0; i < len - 1 && all; i++)
 		all = out[i] == ' ';
@@ -191,15 +199,16 @@ static void test_hostile(void)
 	/* N lines with one more column each. */
 	free(in);
 	in = xmalloc(4 * N + 1);
-	for (i = 0; i < (size_t)N; i++) {
+	for (i = 0; i < (size_t) N; i++) {
 		in[4 * i] = 'a';
 		in[4 * i + 1] = '\t';
 		in[4 * i + 2] = 'b';
 		in[4 * i + 3] = '\n';
 	}
 	out = render_n(in, 4 * N);
-	ok(strlen(out) == (size_t)N * 12 && !strncmp(out, "a         b\n", 12) &&
-	   !strncmp(out + (N - 1) * 12, "a         b\n", 12),
+	ok(strlen(out) == (size_t) N * 12 &&
+	       !strncmp(out, "a         b\n", 12) &&
+	       !strncmp(out + (N - 1) * 12, "a         b\n", 12),
 	   "%d lines in one block", N);
 }
 

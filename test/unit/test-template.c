@@ -17,29 +17,51 @@
 #include "lib/banned.h"
 
 static const char doc_json[] =
-	"{\"Id\": \"0123456789abcdef\", \"Name\": \"/web\","
-	" \"Args\": [\"-c\", \"sleep 1d\"],"
-	" \"State\": {\"Status\": \"running\", \"Running\": true,"
-	"   \"Pid\": 1234, \"ExitCode\": 0, \"Health\": null},"
-	" \"Config\": {\"Labels\": {\"com.example.x\": \"y\", \"a.b\": \"c\","
-	"   \"empty\": \"\"}, \"Env\": [\"A=1\", \"B=2\"], \"Cmd\": [\"sh\"],"
-	"   \"Entrypoint\": null, \"User\": \"\"},"
-	" \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/src\","
-	"   \"Destination\": \"/dst\", \"RW\": true},"
-	"   {\"Type\": \"volume\", \"Source\": \"/v\","
-	"   \"Destination\": \"/data\", \"RW\": false}],"
-	" \"NetworkSettings\": {\"IPAddress\": \"10.88.0.2\", \"Ports\":"
-	"   {\"80/tcp\": [{\"HostIp\": \"0.0.0.0\", \"HostPort\": \"8080\"}],"
-	"   \"443/tcp\": null}},"
-	" \"Labels\": {\"z\": \"last\", \"a\": \"first\", \"m\": \"mid\"},"
-	" \"Size\": 1700000000, \"Ratio\": 0.25, \"Neg\": -1, \"Tiny\": 1e-7,"
-	" \"Zero\": 0, \"Big\": 1e21, \"Float\": 1234567.5,"
-	" \"Unicode\": \"h\u00e9llo w\u00f6rld\","
-	" \"Quote\": \"a\\\"b\\\\c\\td\\u2028<&>\","
-	" \"Nested\": {\"a\": [1, [2, [3, null]], {\"k\": \"v\"}]},"
-	" \"Empty\": [], \"EmptyObj\": {}, \"Dup\": {\"k\": 1, \"k\": 2}}";
+    "{\"Id\": \"0123456789abcdef\", \"Name\": \"/web\","
+    " \"Args\": [\"-c\", \"sleep 1d\"],"
+    " \"State\": {\"Status\": \"running\", \"Running\": true,"
+    "   \"Pid\": 1234, \"ExitCode\": 0, \"Health\": null},"
+    " \"Config\": {\"Labels\": {\"com.example.x\": \"y\", \"a.b\": \"c\","
+    "   \"empty\": \"\"}, \"Env\": [\"A=1\", \"B=2\"], \"Cmd\": [\"sh\"],"
+    "   \"Entrypoint\": null, \"User\": \"\"},"
+    " \"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/src\","
+    "   \"Destination\": \"/dst\", \"RW\": true},"
+    "   {\"Type\": \"volume\", \"Source\": \"/v\","
+    "   \"Destination\": \"/data\", \"RW\": false}],"
+    " \"NetworkSettings\": {\"IPAddress\": \"10.88.0.2\", \"Ports\":"
+    "   {\"80/tcp\": [{\"HostIp\": \"0.0.0.0\", \"HostPort\": \"8080\"}],"
+    "   \"443/tcp\": null}},"
+    " \"Labels\": {\"z\": \"last\", \"a\": \"first\", \"m\": \"mid\"},"
+    " \"Size\": 1700000000, \"Ratio\": 0.25, \"Neg\": -1, \"Tiny\": 1e-7,"
+    " \"Zero\": 0, \"Big\": 1e21, \"Float\": 1234567.5,"
+    " \"Unicode\": \"h\u00e9llo w\u00f6rld\","
+    " \"Quote\": \"a\\\"b\\\\c\\td\\u2028<&>\","
+    " \"Nested\": {\"a\": [1, [2, [3, null]], {\"k\": \"v\"}]},"
+    " \"Empty\": [], \"EmptyObj\": {}, \"Dup\": {\"k\": 1, \"k\": 2}}";
 
 static cJSON *doc;
+
+/* @src as a one-line test name: control characters escaped, long ones
+ * cut. */
+static const char *label(const char *src)
+{
+	static char name[128];
+	size_t n = 0;
+
+	for (; *src && n < sizeof(name) - 8; src++) {
+		if ((unsigned char) *src < 0x20) {
+			snprintf(name + n, sizeof(name) - n, "\\x%02x",
+				 (unsigned char) *src);
+			n += 4;
+		} else {
+			name[n++] = *src;
+		}
+	}
+	if (*src)
+		n += (size_t) snprintf(name + n, sizeof(name) - n, "...");
+	name[n] = '\0';
+	return name;
+}
 
 /* Runs @src over @data: the output, or NULL and *msg the error. */
 static char *run(const char *src, const cJSON *data, char **msg)
@@ -67,7 +89,7 @@ static void is_out(const char *src, const char *want)
 
 	if (!got)
 		tap_diag("error: %s", msg);
-	is_str(got, want, src);
+	is_str(got, want, label(src));
 }
 
 /* @src fails (parsing or running) with the message @want. */
@@ -78,7 +100,7 @@ static void is_err(const char *src, const char *want)
 
 	if (got)
 		tap_diag("output: '%s'", got);
-	is_str(msg, want, src);
+	is_str(msg, want, label(src));
 }
 
 /* @src is refused by tmpl_parse() itself, with @want. */
@@ -88,7 +110,8 @@ static void is_parse_err(const char *src, const char *want)
 	_cleanup_err_ struct err *e = NULL;
 	int r = tmpl_parse(src, &t, &e);
 
-	ok(r < 0 && !t && e && e->errnum == EINVAL, "parse error: %s", src);
+	ok(r < 0 && !t && e && e->errnum == EINVAL, "parse error: %s",
+	   label(src));
 	is_str(e ? e->msg : NULL, want, "  its message");
 }
 
@@ -115,7 +138,8 @@ static void test_fields(void)
 	is_out("{{.NetworkSettings.IPAddress}}", "10.88.0.2");
 	is_out("{{$.Name}}", "/web");
 	is_out("{{$s := .State}}{{$s.Pid}}", "1234");
-	is_out("{{with .State}}{{.Status}} {{$.Id}}{{end}}", "running "
+	is_out("{{with .State}}{{.Status}} {{$.Id}}{{end}}",
+	       "running "
 	       "0123456789abcdef");
 	is_out("{{(index .Mounts 1).Destination}}", "/data");
 	is_out("{{.Dup.k}}", "2");
@@ -129,12 +153,13 @@ static void test_fields(void)
 	       "template: can't evaluate field Foo in type array");
 	is_err("{{.State.Health.Status}}",
 	       "template: can't evaluate field Status in type null");
-	is_err("{{.Size.x}}", "template: can't evaluate field x in type number");
+	is_err("{{.Size.x}}",
+	       "template: can't evaluate field x in type number");
 	is_err("{{$x := index .Labels \"nope\"}}{{$x.y}}",
 	       "template: can't evaluate field y in type no value");
 	is_err("{{.name}}", "template: can't evaluate field name: no such key");
 	is_parse_err("{{\"x\".Foo}}", "template: unexpected . after term "
-		     "\"\"x\"\"");
+				      "\"\"x\"\"");
 	is_parse_err("{{..Foo}}", "template: unexpected . after term \".\"");
 }
 
@@ -150,7 +175,7 @@ static void test_printing(void)
 	is_out("{{.Labels}}", "map[a:first m:mid z:last]");
 	is_out("{{.Nested}}", "map[a:[1 [2 [3 <nil>]] map[k:v]]]");
 	is_out("{{.Empty}} {{.EmptyObj}}", "[] map[]");
-	is_out("{{.State.Health}}", "<nil>");	/* docker: <no value> */
+	is_out("{{.State.Health}}", "<nil>"); /* docker: <no value> */
 	is_out("{{.Config.Entrypoint}}", "<nil>");
 	is_out("{{index .Labels \"nope\"}}", "<no value>");
 	is_out("{{$v := index .Labels \"nope\"}}{{$v}}", "<no value>");
@@ -167,7 +192,8 @@ static void test_json(void)
 	is_out("{{json .Config.Labels}}",
 	       "{\"a.b\":\"c\",\"com.example.x\":\"y\",\"empty\":\"\"}");
 	is_out("{{json .Args}}", "[\"-c\",\"sleep 1d\"]");
-	is_out("{{json .State}}", "{\"ExitCode\":0,\"Health\":null,"
+	is_out("{{json .State}}",
+	       "{\"ExitCode\":0,\"Health\":null,"
 	       "\"Pid\":1234,\"Running\":true,\"Status\":\"running\"}");
 	is_out("{{json .Quote}}", "\"a\\\"b\\\\c\\td\\u2028<&>\"");
 	is_out("{{json \"\\x01\\x7f\\b\\f\\n\\r\"}}",
@@ -182,7 +208,7 @@ static void test_json(void)
 	is_out("{{json .Dup}}", "{\"k\":2}");
 	is_out("{{json .Unicode}}", "\"h\u00e9llo w\u00f6rld\"");
 	is_err("{{json}}", "template: wrong number of args for json: want 1 "
-	       "got 0");
+			   "got 0");
 }
 
 static void test_index(void)
@@ -219,7 +245,7 @@ static void test_index(void)
 	is_err("{{index \"abc\" 3}}",
 	       "template: error calling index: index out of range: 3");
 	is_err("{{index}}", "template: wrong number of args for index: want "
-	       "at least 1 got 0");
+			    "at least 1 got 0");
 }
 
 static void test_len(void)
@@ -233,7 +259,7 @@ static void test_len(void)
 	       "template: error calling len: len of null");
 	is_err("{{len true}}", "template: error calling len: len of bool");
 	is_err("{{len}}", "template: wrong number of args for len: want 1 "
-	       "got 0");
+			  "got 0");
 	is_err("{{len .Args .Args}}",
 	       "template: wrong number of args for len: want 1 got 2");
 }
@@ -249,15 +275,18 @@ static void test_strings(void)
 	is_out("{{split \"h\u00e9\" \"\"}} {{split \"abc\" \"abc\"}}",
 	       "[h \u00e9] [ ]");
 	is_out("{{join (split \"a:b:c\" \":\") \"-\"}}", "a-b-c");
-	is_out("{{.Name | upper}} {{upper .Unicode}} {{lower \"\u00c0B\u0394\"}}",
-	       "/WEB H\u00c9LLO W\u00d6RLD \u00e0b\u03b4");
+	is_out(
+	    "{{.Name | upper}} {{upper .Unicode}} {{lower \"\u00c0B\u0394\"}}",
+	    "/WEB H\u00c9LLO W\u00d6RLD \u00e0b\u03b4");
 	is_out("{{upper \"\u00ff \u00b5 stra\u00dfe \u0131\"}}",
 	       "\u0178 \u039c STRA\u00dfE I");
-	is_out("{{title \"hello wORLD don't foo-bar a_b x.y 1a \u00e9t\u00e9\"}}",
-	       "Hello WORLD Don'T Foo-Bar A_b X.Y 1a \u00c9t\u00e9");
-	is_out("{{truncate .Id 12}}|{{truncate \"abc\" 5}}|{{truncate \"abc\" 0}}",
-	       "0123456789ab|abc|");
-	is_out("{{truncate .Unicode 2}}", "h\u00e9");	/* docker cuts bytes */
+	is_out(
+	    "{{title \"hello wORLD don't foo-bar a_b x.y 1a \u00e9t\u00e9\"}}",
+	    "Hello WORLD Don'T Foo-Bar A_b X.Y 1a \u00c9t\u00e9");
+	is_out(
+	    "{{truncate .Id 12}}|{{truncate \"abc\" 5}}|{{truncate \"abc\" 0}}",
+	    "0123456789ab|abc|");
+	is_out("{{truncate .Unicode 2}}", "h\u00e9"); /* docker cuts bytes */
 	is_out("{{pad .Name 2 3}}|{{pad \"\" 2 2}}|{{pad \"x\" 0 0}}|",
 	       "  /web   ||x|");
 	is_err("{{join .Args}}",
@@ -310,16 +339,19 @@ static void test_print_functions(void)
 	       "true false %!s(bool=true)");
 	is_out("{{printf \"%d\" 1.5}}", "%!d(float64=1.5)");
 	is_out("{{printf \"%s %q %d\" .Size .Ratio .Size}}",
-	       "1700000000 \"0.25\" 1700000000");	/* docker: json.Number */
+	       "1700000000 \"0.25\" 1700000000"); /* docker: json.Number */
 	is_out("{{printf \"%g %g %g %e %f %.2f %5.1f|\" 1234567.0 100000.0 "
 	       "0.00001 1.5 1.5 3.14159 2.25}}",
 	       "1.234567e+06 100000 1e-05 1.500000e+00 1.500000 3.14   2.2|");
-	is_out("{{printf \"%+.3d|% d|%08.3f|%-8q|%.1q\" 5 5 -3.14159 \"\u00e9\" "
-	       "\"h\u00e9llo\"}}", "+005| 5|-003.142|\"\u00e9\"     |\"h\"");
+	is_out(
+	    "{{printf \"%+.3d|% d|%08.3f|%-8q|%.1q\" 5 5 -3.14159 \"\u00e9\" "
+	    "\"h\u00e9llo\"}}",
+	    "+005| 5|-003.142|\"\u00e9\"     |\"h\"");
 	is_out("{{printf \"%5v|%-5v|%05v|%5t|\" .Args true \"x\" false}}",
 	       "[   -c sleep 1d]|true |0000x|false|");
 	is_out("{{printf \"%x|% x|%#x|%c|%U|%%|%5%\" \"h\u00e9\" \"ab\" 255 65 "
-	       "233}}", "68c3a9|61 62|0xff|A|U+00E9|%|%");
+	       "233}}",
+	       "68c3a9|61 62|0xff|A|U+00E9|%|%");
 	is_out("{{printf \"%.0d|%-4d|%04d\" 0 -3 -3}}", "|-3  |-003");
 	is_out("{{printf \"%2000000d\" 1}}", "%!(BADWIDTH)1");
 	is_out("{{printf \"%v\" (index .Labels \"nope\")}}", "<nil>");
@@ -345,12 +377,13 @@ static void test_logic(void)
 	       "{{ne .Name \"x\"}} {{eq nil nil}} {{eq .State.Running true}}",
 	       "true true true true true");
 	is_out("{{eq .State.Pid 1234}} {{eq .State.Health nil}} "
-	       "{{eq .Name nil}}", "true true false");
+	       "{{eq .Name nil}}",
+	       "true true false");
 	is_out("{{lt \"a\" \"b\"}} {{le 2 2}} {{gt 3 2}} {{ge \"a\" \"b\"}} "
 	       "{{lt 1 2.5}} {{lt .Neg .Zero}}",
 	       "true true true false true true");
 	is_err("{{eq 1 \"a\"}}", "template: error calling eq: incompatible "
-	       "types for comparison");
+				 "types for comparison");
 	is_err("{{eq .Args .Args}}",
 	       "template: error calling eq: non-comparable type array");
 	is_err("{{eq 1}}",
@@ -362,11 +395,11 @@ static void test_logic(void)
 	is_err("{{lt .State.Health 1}}",
 	       "template: error calling lt: invalid type for comparison");
 	is_err("{{gt 1 \"a\"}}", "template: error calling gt: incompatible "
-	       "types for comparison");
+				 "types for comparison");
 	is_err("{{and}}",
 	       "template: wrong number of args for and: want at least 1 got 0");
 	is_err("{{not}}", "template: wrong number of args for not: want 1 "
-	       "got 0");
+			  "got 0");
 }
 
 static void test_literals(void)
@@ -378,19 +411,20 @@ static void test_literals(void)
 	is_out("{{'a'}} {{'\\n'}} {{'\u00e9'}} {{'\\x41'}} {{'\\''}}",
 	       "97 10 233 65 39");
 	is_out("{{0x1F}} {{0o17}} {{017}} {{1_000}} {{0b101}} {{1e3}} {{.5}} "
-	       "{{-2}} {{+3}} {{019}}", "31 15 15 1000 5 1000 0.5 -2 3 19");
+	       "{{-2}} {{+3}} {{019}}",
+	       "31 15 15 1000 5 1000 0.5 -2 3 19");
 	is_err("{{nil | print}}", "template: nil is not a command");
 	is_parse_err("{{\"abc}}", "template: unterminated quoted string");
 	is_parse_err("{{\"a\nb\"}}", "template: unterminated quoted string");
 	is_parse_err("{{`abc}}", "template: unterminated raw quoted string");
 	is_parse_err("{{'ab'}}", "template: malformed character constant: "
-		     "'ab'");
+				 "'ab'");
 	is_parse_err("{{'a}}", "template: unterminated character constant");
 	is_parse_err("{{\"\\q\"}}", "template: invalid syntax: \"\\q\"");
 	is_parse_err("{{\"\\'\"}}", "template: invalid syntax: \"\\'\"");
 	is_parse_err("{{\"\\x00\"}}", "template: invalid syntax: \"\\x00\"");
 	is_parse_err("{{\"\\uD800\"}}", "template: invalid syntax: "
-		     "\"\\uD800\"");
+					"\"\\uD800\"");
 	is_parse_err("{{1abc}}", "template: bad number syntax: \"1a\"");
 	is_parse_err("{{0x}}", "template: illegal number syntax: \"0x\"");
 	is_parse_err("{{-}}", "template: illegal number syntax: \"-\"");
@@ -407,7 +441,7 @@ static void test_pipelines(void)
 	is_out("{{(len .Args) | printf \"%d args\"}}", "2 args");
 	is_out("{{printf \"%s\" (index .Args (len .Config.Cmd))}}", "sleep 1d");
 	is_out("{{(split \"a.b\" \".\") | len}}", "2");
-	is_out("{{.Name |}}", "/web");	/* Go accepts a trailing | too */
+	is_out("{{.Name |}}", "/web"); /* Go accepts a trailing | too */
 	is_out("{{($y := 5)}} {{$y}}", "5 5");
 	is_parse_err("{{1 | 2}}",
 		     "template: non executable command in pipeline stage 2");
@@ -418,7 +452,7 @@ static void test_pipelines(void)
 	is_err("{{.Name .Id}}",
 	       "template: can't give argument to non-function .Name");
 	is_err("{{\"x\" .}}", "template: can't give argument to non-function "
-	       "\"x\"");
+			      "\"x\"");
 	is_err("{{nil}}", "template: nil is not a command");
 	is_err("{{(1).x}}", "template: can't evaluate field x in type number");
 }
@@ -428,10 +462,12 @@ static void test_if_with(void)
 	is_out("{{if .State.Running}}up{{else}}down{{end}}", "up");
 	is_out("{{if .Config.User}}u{{else}}root{{end}}", "root");
 	is_out("{{if .Empty}}a{{else if .EmptyObj}}b{{else if 0}}c"
-	       "{{else if .Zero}}d{{else}}e{{end}}", "e");
+	       "{{else if .Zero}}d{{else}}e{{end}}",
+	       "e");
 	is_out("{{if .Empty}}a{{else if .Name}}b{{end}}", "b");
 	is_out("{{if .State.Health}}h{{end}}|{{if \"\"}}s{{end}}|"
-	       "{{if 0.5}}n{{end}}|{{if .Labels}}o{{end}}", "||n|o");
+	       "{{if 0.5}}n{{end}}|{{if .Labels}}o{{end}}",
+	       "||n|o");
 	is_out("{{with .State}}{{.Status}}{{end}}", "running");
 	is_out("{{with .Empty}}x{{else}}none{{end}}", "none");
 	is_out("{{with .Config.User}}{{.}}{{else with .Name}}{{.}}{{end}}",
@@ -465,15 +501,19 @@ static void test_range(void)
 	is_out("{{range .EmptyObj}}x{{else}}empty{{end}}", "empty");
 	is_out("{{range .State.Health}}x{{else}}null{{end}}", "null");
 	is_out("{{range .Nested.a}}[{{.}}]{{end}}", "[1][[2 [3 <nil>]]]"
-	       "[map[k:v]]");
+						    "[map[k:v]]");
 	is_out("{{range $i, $v := .Args}}{{if eq $i 1}}{{break}}{{end}}"
-	       "{{$v}}{{end}}", "-c");
+	       "{{$v}}{{end}}",
+	       "-c");
 	is_out("{{range $i, $v := .Args}}{{if eq $i 0}}{{continue}}{{end}}"
-	       "{{$v}}{{end}}", "sleep 1d");
+	       "{{$v}}{{end}}",
+	       "sleep 1d");
 	is_out("{{range .Args}}{{range $.Config.Cmd}}{{break}}{{end}}"
-	       "{{.}};{{end}}", "-c;sleep 1d;");
+	       "{{.}};{{end}}",
+	       "-c;sleep 1d;");
 	is_out("{{range 3}}{{.}}{{end}}|{{range $i := 2}}{{$i}}{{end}}|"
-	       "{{range 0}}x{{else}}none{{end}}", "012|01|none");
+	       "{{range 0}}x{{else}}none{{end}}",
+	       "012|01|none");
 	is_out("{{range .Mounts}}{{$.Name}}{{end}}", "/web/web");
 	is_out("{{$last := \"\"}}{{range .Args}}{{$last = .}}{{end}}{{$last}}",
 	       "sleep 1d");
@@ -485,7 +525,8 @@ static void test_range(void)
 	       "443/tcp->none 80/tcp->8080 ");
 	/* A value computed inside stays valid while it is used. */
 	is_out("{{$s := split \"a,b\" \",\"}}{{range $s}}{{$s = \"x\"}}{{.}}"
-	       "{{end}}{{$s}}", "abx");
+	       "{{end}}{{$s}}",
+	       "abx");
 	is_out("{{range $i, $v := split \"x,y\" \",\"}}{{$i}}{{$v}}{{end}}",
 	       "0x1y");
 	is_err("{{range .Name}}{{end}}",
@@ -517,7 +558,8 @@ static void test_variables(void)
 	is_out("{{$x := .Args}}{{index $x 0}}", "-c");
 	is_out("{{$x := 1}}{{if true}}{{$x = 3}}{{end}}{{$x}}", "3");
 	is_out("{{$x := 1}}{{if true}}{{$x := 3}}{{end}}{{$x}}", "1");
-	is_out("{{$}}", "map[Args:[-c sleep 1d] Big:1e+21 Config:map[Cmd:[sh] "
+	is_out("{{$}}",
+	       "map[Args:[-c sleep 1d] Big:1e+21 Config:map[Cmd:[sh] "
 	       "Entrypoint:<nil> Env:[A=1 B=2] Labels:map[a.b:c "
 	       "com.example.x:y empty:] User:] Dup:map[k:2] Empty:[] "
 	       "EmptyObj:map[] Float:1234567.5 Id:0123456789abcdef "
@@ -550,9 +592,10 @@ static void test_docker_examples(void)
 	is_out("{{len .Args}}", "2");
 	is_out("{{.Name | upper}}", "/WEB");
 	is_out("{{.NetworkSettings.IPAddress}}", "10.88.0.2");
-	is_out("{{range $p, $conf := .NetworkSettings.Ports}}{{$p}}{{with $conf}}"
-	       " -> {{(index . 0).HostPort}}{{end}};{{end}}",
-	       "443/tcp;80/tcp -> 8080;");
+	is_out(
+	    "{{range $p, $conf := .NetworkSettings.Ports}}{{$p}}{{with $conf}}"
+	    " -> {{(index . 0).HostPort}}{{end}};{{end}}",
+	    "443/tcp;80/tcp -> 8080;");
 	is_out("{{range .Config.Env}}{{println .}}{{end}}", "A=1\nB=2\n");
 	is_out("ID\t{{truncate .Id 12}}\tNAME\t{{.Name}}",
 	       "ID\t0123456789ab\tNAME\t/web");
@@ -577,21 +620,22 @@ static void test_syntax_errors(void)
 	is_parse_err("{{(.Name}}", "template: unclosed left paren");
 	is_parse_err("{{.Name)}}", "template: unexpected right paren");
 	is_parse_err("{{()}}", "template: missing value for parenthesized "
-		     "pipeline");
+			       "pipeline");
 	is_parse_err("{{/* x */ }}",
 		     "template: comment ends before closing delimiter");
 	is_parse_err("{{/* x", "template: unclosed comment");
 	is_parse_err("{{.Na!me}}", "template: bad character U+0021 '!'");
 	is_parse_err("{{$x := 1}}{{$x:1}}", "template: expected :=");
 	is_parse_err("{{\x01}}", "template: unrecognized character in action: "
-		     "U+0001");
+				 "U+0001");
 	is_parse_err("{{define \"x\"}}{{end}}",
 		     "template: {{define}} is not supported");
 	is_parse_err("{{template \"x\"}}",
 		     "template: {{template}} is not supported");
 	is_parse_err("{{block \"x\" .}}{{end}}",
 		     "template: {{block}} is not supported");
-	is_parse_err("{{if 1}}{{end \"0123456789abcdef\"}}", "template: "
+	is_parse_err("{{if 1}}{{end \"0123456789abcdef\"}}",
+		     "template: "
 		     "unexpected \"\\\"012345678\"... in end");
 	is_parse_err("{{if 1}}{{\"0123456789abcdef\" else}}{{end}}",
 		     "template: unexpected <else> in operand");
@@ -720,6 +764,7 @@ static void test_api(void)
 	got = run("{{.Name}}", NULL, &msg);
 	is_str(msg, "template: can't evaluate field Name in type no value",
 	       "  and has no fields");
+	free(msg);
 	free(got);
 	got = run("{{.}} {{json .}}", doc->child->next, &msg);
 	is_str(got, "/web \"/web\"", "a string as data");
