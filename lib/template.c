@@ -523,7 +523,8 @@ void tmpl_freep(struct tmpl **t)
 /* ---- parser -------------------------------------------------------- */
 
 struct parser {
-	const struct token *toks;
+	const struct token *toks; /* ends with TOK_EOF */
+	size_t ntoks;
 	size_t pos;
 	const char *lex_error;
 	const char **vars; /* in scope, innermost last; borrowed */
@@ -549,23 +550,24 @@ static __attribute__((format(printf, 2, 3))) int perr(struct parser *p,
 	return r;
 }
 
+/* Past the end, peek() and next() keep returning the final TOK_EOF, and
+ * backup() undoes every next(). */
+static const struct token *peek(const struct parser *p)
+{
+	return &p->toks[p->pos < p->ntoks ? p->pos : p->ntoks - 1];
+}
+
 static const struct token *next(struct parser *p)
 {
-	const struct token *t = &p->toks[p->pos];
+	const struct token *t = peek(p);
 
-	if (t->type != TOK_EOF)
-		p->pos++;
+	p->pos++;
 	return t;
 }
 
 static void backup(struct parser *p)
 {
 	p->pos--;
-}
-
-static const struct token *peek(const struct parser *p)
-{
-	return &p->toks[p->pos];
 }
 
 static const struct token *next_nonspace(struct parser *p)
@@ -583,8 +585,7 @@ static const struct token *peek_nonspace(struct parser *p)
 {
 	const struct token *t = next_nonspace(p);
 
-	if (t->type != TOK_EOF)
-		backup(p);
+	backup(p);
 	return t;
 }
 
@@ -672,25 +673,6 @@ static int hex_digit(char c)
 	return -1;
 }
 
-static void add_utf8(struct buf *b, uint32_t cp)
-{
-	if (cp < 0x80) {
-		buf_addch(b, (char) cp);
-	} else if (cp < 0x800) {
-		buf_addch(b, (char) (0xc0 | cp >> 6));
-		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addch(b, (char) (0xe0 | cp >> 12));
-		buf_addch(b, (char) (0x80 | (cp >> 6 & 0x3f)));
-		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
-	} else {
-		buf_addch(b, (char) (0xf0 | cp >> 18));
-		buf_addch(b, (char) (0x80 | (cp >> 12 & 0x3f)));
-		buf_addch(b, (char) (0x80 | (cp >> 6 & 0x3f)));
-		buf_addch(b, (char) (0x80 | (cp & 0x3f)));
-	}
-}
-
 /*
  * One escape sequence of Go's (strconv.UnquoteChar) at *s, just after
  * the backslash; appends what it stands for. A \' is only valid in a
@@ -742,7 +724,7 @@ static int unescape(const char **s, const char *end, char quote,
 	else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return -1;
 	else
-		add_utf8(out, v);
+		tmpl_add_utf8(out, v);
 	*s = q;
 	return 0;
 }
@@ -1226,6 +1208,7 @@ int tmpl_parse(const char *src, struct tmpl **out, struct err **e)
 	l.len = strlen(t->src);
 	lex(&l);
 	p.toks = l.toks;
+	p.ntoks = l.ntoks;
 	p.lex_error = l.error;
 	push_var(&p, "$");
 	r = parse_list(&p, &t->root, &stop);

@@ -227,6 +227,12 @@ static int want_str(struct exec *x, const char *fn, const struct val *v,
 static int want_int(struct exec *x, const char *fn, const struct val *v,
 		    long long min, long long max, long long *out)
 {
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	if (tmpl_kind_of(v->j) == VK_NUM && !tmpl_int(v->j, out)) {
+		(void) tmpl_print(&b, v->j, NULL);
+		return ferr(x, fn, "%s is not an integer", b.s);
+	}
 	if (!tmpl_int(v->j, out))
 		return ferr(x, fn, "expected an integer, got %s",
 			    tmpl_kind_name(tmpl_kind_of(v->j)));
@@ -858,16 +864,18 @@ static int walk_range(struct exec *x, const struct val *dot,
 		      const struct tnode *n)
 {
 	_cleanup_val_ struct val v = VAL_NONE;
-	size_t mark = x->nvars;
+	size_t mark = x->nvars, decl;
 	bool ran = false;
 	int r;
 
 	if (eval_pipe(x, dot, n->pipe, false, &v) < 0)
 		return -1;
 	/* Go declares the variables with the whole value first; it is what
-	 * they hold in {{else}}. */
+	 * they hold in {{else}}. (The pipeline may have declared others in
+	 * parentheses before.) */
+	decl = x->nvars;
 	bind_vars(x, n->pipe, &v);
-	r = range_items(x, n, mark, &v, &ran);
+	r = range_items(x, n, decl, &v, &ran);
 	if (r >= 0 && !ran)
 		r = walk(x, dot, n->elses);
 	pop_vars(x, mark);

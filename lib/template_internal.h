@@ -37,7 +37,7 @@ struct targ {
 	enum targ_type type;
 	const char *text; /* the operand as written, for messages */
 	int text_len;
-	char *name;		/* TARG_VAR: "$x" */
+	char *name;		/* TARG_VAR: "$x"; TARG_FUNC: its name */
 	const struct tfunc *fn; /* TARG_FUNC */
 	char **fields;		/* the chain, without dots */
 	size_t nfields;
@@ -128,6 +128,8 @@ struct tmpl_entry *tmpl_entries(const cJSON *o, size_t *n);
 size_t tmpl_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Like it, but an invalid byte is a rune of length 1 (Go's range). */
 size_t tmpl_next_rune(const char *s, size_t n, uint32_t *cp);
+/* Appends the UTF-8 encoding of CP. */
+void tmpl_add_utf8(struct buf *b, uint32_t cp);
 /* The byte length of the first RUNES runes of S. */
 size_t tmpl_rune_prefix(const char *s, size_t n, size_t runes);
 /* Appends S in upper (mode 1) or lower case (0) or title-cased (2), as

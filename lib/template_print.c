@@ -235,7 +235,7 @@ size_t tmpl_rune_prefix(const char *s, size_t n, size_t runes)
 	return i;
 }
 
-static void add_utf8(struct buf *b, uint32_t cp)
+void tmpl_add_utf8(struct buf *b, uint32_t cp)
 {
 	char s[4];
 
@@ -390,10 +390,10 @@ void tmpl_map_case(struct buf *b, const char *s, int mode)
 	while (i < n) {
 		i += tmpl_next_rune(s + i, n - i, &cp);
 		if (mode == 2)
-			add_utf8(b,
-				 is_separator(prev) ? case_map(cp, true) : cp);
+			tmpl_add_utf8(b, is_separator(prev) ? case_map(cp, true)
+							    : cp);
 		else
-			add_utf8(b, case_map(cp, mode == 1));
+			tmpl_add_utf8(b, case_map(cp, mode == 1));
 		prev = cp;
 	}
 }
@@ -610,8 +610,11 @@ static int bad_verb(struct err **e, struct buf *b, char verb, const cJSON *j)
 	return 0;
 }
 
-/* %d, %o, %b, %x, %X of an integer: precision is the least number of
- * digits; # adds 0 or 0x. */
+/*
+ * %d, %o, %b, %x, %X of an integer, as Go's fmtInteger: the precision is
+ * the least number of digits, and the 0 flag is a precision of the width
+ * (less a sign); then # adds 0 or 0x, and the sign goes first.
+ */
 static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 {
 	_cleanup_buf_ struct buf t = BUF_INIT;
@@ -623,29 +626,29 @@ static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 					 : 16;
 	unsigned long long u =
 	    v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
-	char num[72];
+	bool sign = v < 0 || f->plus || f->space;
 	struct fspec g = *f;
-	int n = 0, i;
+	int n = 0, prec = f->prec;
+	char num[72];
 
+	if (prec < 0 && f->zero && f->width > 0)
+		prec = f->width - sign;
 	do
 		num[n++] = digits[u % base];
 	while ((u /= base) > 0);
 	if (f->prec == 0 && v == 0)
 		n = 0;
-	if (v < 0)
-		buf_addch(&t, '-');
-	else if (f->plus || f->space)
-		buf_addch(&t, f->plus ? '+' : ' ');
+	while (n < prec && n < (int) sizeof(num))
+		num[n++] = '0';
+	if (f->sharp && base == 8 && (!n || num[n - 1] != '0'))
+		num[n++] = '0';
+	if (sign)
+		buf_addch(&t, v < 0 ? '-' : f->plus ? '+' : ' ');
 	if (f->sharp && base == 16)
 		buf_addstr(&t, f->verb == 'X' ? "0X" : "0x");
-	if (f->sharp && base == 8 && f->prec <= n)
-		buf_addch(&t, '0');
-	for (i = n; i < f->prec; i++)
-		buf_addch(&t, '0');
 	while (n > 0)
 		buf_addch(&t, num[--n]);
-	if (f->prec >= 0)
-		g.zero = false;
+	g.zero = false;
 	add_padded(b, &g, t.s, t.len);
 }
 
@@ -661,7 +664,7 @@ static void fmt_rune(struct buf *b, const struct fspec *f, long long v)
 		buf_addf(&t, "U+%04X",
 			 (unsigned) (v < 0 || v > 0x10ffff ? 0xfffd : v));
 	else
-		add_utf8(&t, cp);
+		tmpl_add_utf8(&t, cp);
 	add_padded(b, f, t.s, t.len);
 }
 

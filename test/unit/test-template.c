@@ -302,8 +302,10 @@ static void test_strings(void)
 	is_err("{{truncate \"abc\" -1}}",
 	       "template: error calling truncate: -1 is out of range");
 	is_err("{{truncate \"abc\" 1.5}}",
+	       "template: error calling truncate: 1.5 is not an integer");
+	is_err("{{truncate \"abc\" \"1\"}}",
 	       "template: error calling truncate: expected an integer, got "
-	       "number");
+	       "string");
 	is_err("{{pad \"x\" 1 2000000}}",
 	       "template: error calling pad: 2000000 is out of range");
 	is_err("{{pad \"x\" 1}}",
@@ -529,6 +531,11 @@ static void test_range(void)
 	       "abx");
 	is_out("{{range $i, $v := split \"x,y\" \",\"}}{{$i}}{{$v}}{{end}}",
 	       "0x1y");
+	is_out("{{range $v := ($w := .Args)}}{{$v}}{{len $w}}{{end}}",
+	       "-c2sleep 1d2");
+	is_out("{{range $i, $v := (index ($m := .Mounts) 0)}}{{$i}}={{$v}},"
+	       "{{end}}",
+	       "Destination=/dst,RW=true,Source=/src,Type=bind,");
 	is_err("{{range .Name}}{{end}}",
 	       "template: range can't iterate over string");
 	is_err("{{range 1.5}}{{end}}",
