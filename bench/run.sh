@@ -473,8 +473,8 @@ row_sequential_100() {
 		if [ "$i" -le 10 ]; then first=$((first + t1 - t0)); fi
 		if [ "$i" -gt 90 ]; then last=$((last + t1 - t0)); fi
 	done
-	record "100 sequential runs (records kept): mean of runs 1-10" husk ms "$((first / 10000))e-2"
-	record "100 sequential runs (records kept): mean of runs 91-100" husk ms "$((last / 10000))e-2"
+	record "100 sequential runs (records kept): mean of runs 1-10" husk ms "$((first / 100000))e-2"
+	record "100 sequential runs (records kept): mean of runs 91-100" husk ms "$((last / 100000))e-2"
 	# shellcheck disable=SC2046
 	"$HUSK" rm $("$HUSK" ps -aq) >/dev/null
 }

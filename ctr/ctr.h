@@ -109,8 +109,8 @@ int ctr_find(struct store *s, const char *arg, struct ctr *c, struct err **e);
 int ctr_lock(struct store *s, struct ctr *c, struct err **e);
 void ctr_unlock(struct ctr *c);
 
-/* Writes C's state.json (tmp + rename; fsync unless C is --rm). Hold the
- * lock. */
+/* Writes C's state.json (tmp + rename; fsync'ed only when it is the final
+ * state of a kept container). Hold the lock. */
 int ctr_save(struct ctr *c, struct err **e);
 
 /* Every container, newest first. *out is a heap array of N records. */

@@ -260,10 +260,14 @@ int ctr_save(struct ctr *c, struct err **e)
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(text);
 
-	if (!c->auto_remove)
+	/*
+	 * Synced: the final state of a kept container. Not: a --rm one's
+	 * (it dies with it, DESIGN.md), and the passing states of a start,
+	 * which a power loss makes moot anyway (nothing runs after it).
+	 */
+	if (!c->auto_remove && c->status == CTR_EXITED)
 		return atomic_write_file(c->dirfd, "state.json", text, len,
 					 0600, e);
-	/* a --rm container's state dies with it: no fsync (DESIGN.md) */
 	fd = openat(c->dirfd, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC |
 						O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len ||
