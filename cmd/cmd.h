@@ -117,6 +117,15 @@ int cmd_format_rows(struct husk_ctx *ctx, const char *format, cJSON *rows,
 struct store;
 int cmd_image_json(struct store *s, const char *name, cJSON *out,
 		   struct err **e);
+/* husk inspect --type=TYPE ARGV[1..] (image inspect, container inspect). */
+int cmd_inspect_type(struct husk_ctx *ctx, int argc, char **argv,
+		     const char *type, struct err **e);
+/*
+ * Opens the store for a command on containers; a store that does not
+ * exist yet has none, so that is "no such container 'FIRST'".
+ */
+int cmd_open_store(struct husk_ctx *ctx, struct store *s, bool writable,
+		   const char *first, struct err **e);
 /* inspect's output: the JSON array, or FORMAT run over each element. */
 int cmd_inspect_print(struct husk_ctx *ctx, const cJSON *arr,
 		      const char *format, struct err **e);

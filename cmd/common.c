@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <strings.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "layers/store.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/parse.h"
@@ -164,3 +166,15 @@ int cmd_enter_userns(struct husk_ctx *ctx, struct err **e)
 	return 0;
 }
 
+
+int cmd_open_store(struct husk_ctx *ctx, struct store *s, bool writable,
+		   const char *first, struct err **e)
+{
+	if (store_open(s, ctx->root, writable, e) >= 0)
+		return 0;
+	if ((*e)->errnum == ENOENT && first) {
+		err_freep(e);
+		return err_cause(e, ENOENT, "no such container '%s'", first);
+	}
+	return -1;
+}

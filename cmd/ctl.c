@@ -120,17 +120,60 @@ static int stop_ctr(struct store *s, struct ctr *c, int timeout,
 	return ctr_refresh(s, c, 10000, e);
 }
 
-/* A missing store has no containers: the first argument is unknown. */
-static int open_store(struct husk_ctx *ctx, struct store *s, bool writable,
-		      const char *first, struct err **e)
+/*
+ * The loop of every command that takes CONTAINER...: find each one, do
+ * FN, print the argument (PRINT) or keep the error ("cannot VERB container
+ * 'x': ..."), go on with the others as docker does.
+ */
+typedef int (*ctr_fn)(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		      void *data, struct err **e);
+
+struct each {
+	const char *cmd, *verb;
+	bool writable, print;
+	ctr_fn fn;
+	void *data;
+	/* for an argument that matches no container; true: handled */
+	bool (*missing)(struct husk_ctx *ctx, struct store *s, const char *arg);
+};
+
+static int for_each(struct husk_ctx *ctx, int argc, char **argv,
+		    const struct each *x, struct err **e)
 {
-	if (store_open(s, ctx->root, writable, e) >= 0)
-		return 0;
-	if ((*e)->errnum == ENOENT && first) {
-		err_freep(e);
-		return err_cause(e, ENOENT, "no such container '%s'", first);
+	struct store s = STORE_INIT;
+
+	if (optind >= argc)
+		return cmd_usage_error(ctx, e, "%s needs at least one container",
+				       x->cmd);
+	if (cmd_open_store(ctx, &s, x->writable, argv[optind], e) < 0)
+		return -1;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_err_ struct err *one = NULL;
+		struct ctr c;
+		int rc;
+
+		ctr_init(&c);
+		rc = ctr_find(&s, argv[i], &c, &one);
+		if (rc < 0 && one->errnum == ENOENT && x->missing &&
+		    x->missing(ctx, &s, argv[i])) {
+			err_freep(&one);
+			rc = 0;
+		} else if (rc >= 0) {
+			rc = x->fn(ctx, &s, &c, x->data, &one);
+		}
+		if (rc < 0) {
+			/* start's own errors name the container already */
+			if (!ctx->exit_code)
+				err_wrap(&one, "cannot %s container '%s'",
+					 x->verb, argv[i]);
+			keep_error(e, &one);
+		} else if (x->print) {
+			printf("%s\n", argv[i]);
+		}
+		ctr_release(&c);
 	}
-	return -1;
+	store_close(&s);
+	return *e ? -1 : 0;
 }
 
 /* ---- stop, restart -------------------------------------------------------- */
@@ -185,47 +228,37 @@ static const struct option stop_opts[] = {
 static int start_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		     bool attach, struct err **e);
 
+static int stop_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		    void *data, struct err **e)
+{
+	const struct stop_args *a = data;
+
+	return stop_ctr(s, c, a->timeout, e);
+}
+
+static int restart_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		       void *data, struct err **e)
+{
+	/* the start needs husk's user namespace; the stop did not */
+	if (stop_one(ctx, s, c, data, e) < 0 || cmd_enter_userns(ctx, e) < 0)
+		return -1;
+	return start_one(ctx, s, c, false, e);
+}
+
 static int stop_or_restart(struct husk_ctx *ctx, int argc, char **argv,
 			   bool restart, struct err **e)
 {
 	struct stop_args a = { -1 };
-	struct store s = STORE_INIT;
+	struct each x = { restart ? "restart" : "stop",
+			  restart ? "restart" : "stop", restart, true,
+			  restart ? restart_one : stop_one, &a, NULL };
 	int rc = parse_opts(ctx, argc, argv, "+:t:h", stop_opts,
 			    restart ? restart_usage : stop_usage, stop_flag, &a,
 			    e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "%s needs at least one container",
-				       restart ? "restart" : "stop");
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_err_ struct err *one = NULL;
-		struct ctr c;
-
-		ctr_init(&c);
-		rc = ctr_find(&s, argv[i], &c, &one);
-		if (rc >= 0)
-			rc = stop_ctr(&s, &c, a.timeout, &one);
-		/* the start needs husk's user namespace; the stop did not */
-		if (rc >= 0 && restart)
-			rc = cmd_enter_userns(ctx, &one);
-		if (rc >= 0 && restart)
-			rc = start_one(ctx, &s, &c, false, &one);
-		if (rc < 0) {
-			if (!ctx->exit_code)
-				err_wrap(&one, "cannot %s container '%s'",
-					 restart ? "restart" : "stop", argv[i]);
-			keep_error(e, &one);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		ctr_release(&c);
-	}
-	store_close(&s);
-	return *e ? -1 : 0;
+	return for_each(ctx, argc, argv, &x, e);
 }
 
 int cmd_stop(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
@@ -261,6 +294,16 @@ static void kill_usage(void)
 	       "      --help         show this help\n");
 }
 
+static int kill_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		    void *data, struct err **e)
+{
+	if (ctr_refresh(s, c, 0, e) < 0)
+		return -1;
+	if (c->status != CTR_RUNNING)
+		return err_cause(e, EINVAL, "container is not running");
+	return signal_ctr(c, *(int *)data, e);
+}
+
 int cmd_kill(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
 	static const struct option opts[] = {
@@ -268,40 +311,14 @@ int cmd_kill(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct store s = STORE_INIT;
 	int sig = SIGKILL;
+	struct each x = { "kill", "kill", false, true, kill_one, &sig, NULL };
 	int rc = parse_opts(ctx, argc, argv, "+:s:h", opts, kill_usage,
 			    kill_flag, &sig, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "kill needs at least one "
-				       "container");
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_err_ struct err *one = NULL;
-		struct ctr c;
-
-		ctr_init(&c);
-		rc = ctr_find(&s, argv[i], &c, &one);
-		if (rc >= 0)
-			rc = ctr_refresh(&s, &c, 0, &one);
-		if (rc >= 0 && c.status != CTR_RUNNING)
-			rc = err_cause(&one, EINVAL, "container is not running");
-		if (rc >= 0)
-			rc = signal_ctr(&c, sig, &one);
-		if (rc < 0) {
-			err_wrap(&one, "cannot kill container '%s'", argv[i]);
-			keep_error(e, &one);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		ctr_release(&c);
-	}
-	store_close(&s);
-	return *e ? -1 : 0;
+	return for_each(ctx, argc, argv, &x, e);
 }
 
 /* ---- rm, container prune ---------------------------------------------------- */
@@ -347,6 +364,25 @@ static int remove_locked(struct store *s, struct ctr *c, struct err **e)
 	return ctr_remove(s, c, e);
 }
 
+static int rm_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		  void *data, struct err **e)
+{
+	const struct rm_args *a = data;
+
+	if (a->force && stop_ctr(s, c, 0, e) < 0)
+		return -1;
+	if (cmd_enter_userns(ctx, e) < 0)
+		return -1;
+	return remove_locked(s, c, e);
+}
+
+/* a removal a killed `rm` left half done is finished */
+static bool rm_missing(struct husk_ctx *ctx, struct store *s, const char *arg)
+{
+	return cmd_enter_userns(ctx, NULL) == 0 &&
+	       ctr_finish_removal(s, arg) > 0;
+}
+
 int cmd_rm(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
 	static const struct option opts[] = {
@@ -356,46 +392,13 @@ int cmd_rm(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rm_args a = { 0 };
-	struct store s = STORE_INIT;
+	struct each x = { "rm", "remove", false, true, rm_one, &a, rm_missing };
 	int rc = parse_opts(ctx, argc, argv, "+:fvh", opts, rm_usage, rm_flag,
 			    &a, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "rm needs at least one container");
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_err_ struct err *one = NULL;
-		struct ctr c;
-
-		ctr_init(&c);
-		rc = ctr_find(&s, argv[i], &c, &one);
-		/* a removal a killed `rm` left half done is finished */
-		if (rc < 0 && one->errnum == ENOENT &&
-		    cmd_enter_userns(ctx, NULL) == 0 &&
-		    ctr_finish_removal(&s, argv[i]) > 0) {
-			printf("%s\n", argv[i]);
-			ctr_release(&c);
-			continue;
-		}
-		if (rc >= 0 && a.force)
-			rc = stop_ctr(&s, &c, 0, &one);
-		if (rc >= 0)
-			rc = cmd_enter_userns(ctx, &one);
-		if (rc >= 0)
-			rc = remove_locked(&s, &c, &one);
-		if (rc < 0) {
-			err_wrap(&one, "cannot remove container '%s'", argv[i]);
-			keep_error(e, &one);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		ctr_release(&c);
-	}
-	store_close(&s);
-	return *e ? -1 : 0;
+	return for_each(ctx, argc, argv, &x, e);
 }
 
 static void prune_usage(void)
@@ -431,7 +434,7 @@ static int container_prune(struct husk_ctx *ctx, int argc, char **argv,
 		return rc < 0 ? rc : 0;
 	if (optind < argc)
 		return cmd_usage_error(ctx, e, "prune takes no arguments");
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
+	if (cmd_open_store(ctx, &s, false, argv[optind], e) < 0)
 		return -1;
 	rc = ctr_list(&s, &v, &n, e);
 	for (size_t i = 0; rc >= 0 && i < n; i++)
@@ -515,6 +518,22 @@ static void start_usage(void)
 	       "      --help     show this help\n");
 }
 
+struct start_args {
+	bool attach;
+	int status;	/* start -a: the container's */
+};
+
+static int start_each(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		      void *data, struct err **e)
+{
+	struct start_args *a = data;
+	int rc = start_one(ctx, s, c, a->attach, e);
+
+	if (rc >= 0)
+		a->status = rc;
+	return rc < 0 ? rc : 0;
+}
+
 int cmd_start(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
 	static const struct option opts[] = {
@@ -522,44 +541,19 @@ int cmd_start(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct store s = STORE_INIT;
-	bool attach = false;
+	struct start_args a = { false, 0 };
+	struct each x = { "start", "start", true, true, start_each, &a, NULL };
 	int rc = parse_opts(ctx, argc, argv, "+:ah", opts, start_usage,
-			    start_flag, &attach, e);
+			    start_flag, &a.attach, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "start needs at least one "
-				       "container");
-	if (attach && argc - optind > 1)
+	if (a.attach && argc - optind > 1)
 		return cmd_usage_error(ctx, e, "start -a takes one container");
-	if (open_store(ctx, &s, true, argv[optind], e) < 0)
+	x.print = !a.attach;
+	if (for_each(ctx, argc, argv, &x, e) < 0)
 		return -1;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_err_ struct err *one = NULL;
-		struct ctr c;
-
-		ctr_init(&c);
-		rc = ctr_find(&s, argv[i], &c, &one);
-		if (rc >= 0)
-			rc = start_one(ctx, &s, &c, attach, &one);
-		if (rc < 0) {
-			if (!ctx->exit_code)
-				err_wrap(&one, "cannot start container '%s'",
-					 argv[i]);
-			keep_error(e, &one);
-		} else if (!attach) {
-			printf("%s\n", argv[i]);
-		}
-		ctr_release(&c);
-		if (attach) {
-			store_close(&s);
-			return *e ? -1 : rc;
-		}
-	}
-	store_close(&s);
-	return *e ? -1 : 0;
+	return a.status;
 }
 
 /* ---- wait ------------------------------------------------------------------- */
@@ -574,46 +568,37 @@ static void wait_usage(void)
 	       "      --help   show this help\n");
 }
 
+static int wait_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		    void *data, struct err **e)
+{
+	while (c->status == CTR_RUNNING) {
+		(void) ctr_pid_wait(c->pid, c->pid_start, 1000);
+		if (ctr_refresh(s, c, 1000, e) < 0)
+			return -1;
+	}
+	printf("%d\n", c->exit_code);
+	fflush(stdout);
+	*(int *)data = c->exit_code;
+	return 0;
+}
+
 int cmd_wait(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct store s = STORE_INIT;
+	int last = 0;
+	struct each x = { "wait", "wait for", false, false, wait_one, &last,
+			  NULL };
 	int rc = parse_opts(ctx, argc, argv, "+:h", opts, wait_usage,
-			    prune_flag, NULL, e), last = 0;
+			    prune_flag, NULL, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (optind >= argc)
-		return cmd_usage_error(ctx, e, "wait needs at least one "
-				       "container");
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
+	if (for_each(ctx, argc, argv, &x, e) < 0)
 		return -1;
-	for (int i = optind; i < argc; i++) {
-		_cleanup_err_ struct err *one = NULL;
-		struct ctr c;
-
-		ctr_init(&c);
-		rc = ctr_find(&s, argv[i], &c, &one);
-		while (rc >= 0 && c.status == CTR_RUNNING) {
-			(void) ctr_pid_wait(c.pid, c.pid_start, 1000);
-			rc = ctr_refresh(&s, &c, 1000, &one);
-		}
-		if (rc < 0) {
-			err_wrap(&one, "cannot wait for container '%s'",
-				 argv[i]);
-			keep_error(e, &one);
-		} else {
-			printf("%d\n", c.exit_code);
-			fflush(stdout);
-			last = c.exit_code;
-		}
-		ctr_release(&c);
-	}
-	store_close(&s);
-	return *e ? -1 : last;
+	return last;
 }
 
 /* ---- rename ----------------------------------------------------------------- */
@@ -647,7 +632,7 @@ int cmd_rename(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		return cmd_usage_error(ctx, e, "invalid container name '%s': "
 				       "only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
 				       "allowed", argv[optind + 1]);
-	if (open_store(ctx, &s, false, argv[optind], e) < 0)
+	if (cmd_open_store(ctx, &s, false, argv[optind], e) < 0)
 		return -1;
 	ctr_init(&c);
 	rc = ctr_find(&s, argv[optind], &c, e);
@@ -686,22 +671,11 @@ static void container_usage(FILE *out)
 		     "  wait      wait for containers to exit\n");
 }
 
-/* husk container inspect: containers only (inspect --type container) */
+/* husk container inspect: containers only */
 static int container_inspect(struct husk_ctx *ctx, int argc, char **argv,
 			     struct err **e)
 {
-	static char type[] = "--type=container";
-	char **v = xcalloc((size_t)argc + 2, sizeof(char *));
-	int rc;
-
-	v[0] = argv[0];
-	v[1] = type;
-	for (int i = 1; i < argc; i++)
-		v[i + 1] = argv[i];
-	optind = 0;
-	rc = cmd_inspect(ctx, argc + 1, v, e);
-	free(v);
-	return rc;
+	return cmd_inspect_type(ctx, argc, argv, "container", e);
 }
 
 int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e)

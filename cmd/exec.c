@@ -209,12 +209,7 @@ int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		return rc < 0 ? rc : 0;
 	}
 	ctr_init(&c);
-	rc = store_open(&s, ctx->root, false, e);
-	if (rc < 0 && (*e)->errnum == ENOENT) {
-		err_freep(e);
-		rc = err_cause(e, ENOENT, "no such container '%s'",
-			       argv[optind]);
-	}
+	rc = cmd_open_store(ctx, &s, false, argv[optind], e);
 	if (rc >= 0)
 		rc = ctr_find(&s, argv[optind], &c, e);
 	if (rc >= 0)

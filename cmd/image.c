@@ -246,23 +246,11 @@ int cmd_image_json(struct store *s, const char *name, cJSON *out,
 static int image_inspect(struct husk_ctx *ctx, int argc, char **argv,
 			 struct err **e)
 {
-	static char type[] = "--type=image";
-	char **v = xcalloc((size_t)argc + 2, sizeof(char *));
-	int rc;
-
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		free(v);
 		inspect_usage();
 		return 0;
 	}
-	v[0] = argv[0];
-	v[1] = type;
-	for (int i = 1; i < argc; i++)
-		v[i + 1] = argv[i];
-	optind = 0;
-	rc = cmd_inspect(ctx, argc + 1, v, e);
-	free(v);
-	return rc;
+	return cmd_inspect_type(ctx, argc, argv, "image", e);
 }
 
 /* ---- image prune ------------------------------------------------------ */

@@ -282,3 +282,20 @@ int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	store_close(&s);
 	return rc;
 }
+
+int cmd_inspect_type(struct husk_ctx *ctx, int argc, char **argv,
+		     const char *type, struct err **e)
+{
+	_cleanup_free_ char *opt = xasprintf("--type=%s", type);
+	char **v = xcalloc((size_t)argc + 2, sizeof(char *));
+	int rc;
+
+	v[0] = argv[0];
+	v[1] = opt;
+	for (int i = 1; i < argc; i++)
+		v[i + 1] = argv[i];
+	optind = 0;
+	rc = cmd_inspect(ctx, argc + 1, v, e);
+	free(v);
+	return rc;
+}

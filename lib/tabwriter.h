@@ -12,10 +12,12 @@
  *
  * Widths are display columns, not runes: docker's CLI vendors a copy of
  * text/tabwriter that measures cells with go-runewidth (non-East-Asian
- * condition). So U+2026 (an ellipsis) and U+00E9 are 1 wide, CJK and most emoji
- * 2, combining marks and control characters 0, and a grapheme cluster (an emoji
- * ZWJ sequence, a flag, a Hangul syllable in jamo) is as wide as its first rune
- * of non-zero width. Each byte of invalid UTF-8 is 1.
+ * condition). So U+2026 (an ellipsis) and U+00E9 are 1 wide, CJK and
+ * most emoji 2, combining marks and control characters 0, and a grapheme
+ * cluster (an emoji ZWJ sequence, a flag, a Hangul syllable in jamo) is
+ * as wide as its first rune of non-zero width. Each byte of invalid UTF-8
+ * is 1. For ASCII text this is the rune count, which is all Go's own
+ * text/tabwriter counts.
  *
  * The rest of Go's behaviour with these flags is kept too:
  *  - a line without a tab ends every block; '\f' ends the line like '\n'

@@ -16,34 +16,47 @@
  *    partial output. A template can be executed any number of times.
  *  - Nesting of control structures and parentheses is limited to 100
  *    levels and values are printed at most 1000 levels deep, so no input
- *    can exhaust the stack.
+ *    can exhaust the stack. (A {{range}} over a huge number still takes
+ *    as long as it takes, as in Go.)
  *
- * The language is Go's: text, {{actions}}, {{- trim markers -}},
- * comments ({{/ * ... * /}} without the inner spaces), pipelines with |,
- * ( ) sub-expressions, $variables
- * (:= and =), string ("..." and `...`), character, number, true/false/nil
- * literals, if / else if / with / else with / range / else / break /
- * continue / end. What differs, because the data is JSON rather than Go
- * values (docker's `inspect -f` sees the same, decoded with UseNumber and
+ * The language is Go's: text and {{actions}}, {{- trim markers -}},
+ * comments, pipelines with |, parenthesised sub-expressions with .Field
+ * chains, variables ($, $x := and $x =), string ("..." with Go's escapes,
+ * `raw`), character ('a'), integer (0x1f, 0o17, 017, 1_000) and float
+ * literals, true, false and nil; if / else if / else, with / else with /
+ * else, range (with $v :=, $i, $v :=, or =) / else, break, continue.
+ *
+ * What differs from Go, because the data is JSON (docker's `inspect -f`
+ * sees the same: raw JSON decoded with UseNumber, run with
  * missingkey=error):
- *  - .Field looks up the exact key of a JSON object. A missing key, or a
- *    field of anything but an object, is an error naming the field.
+ *  - .Field looks up the exact key of a JSON object (of a repeated key
+ *    the last). A missing key, or a field of anything but an object, is
+ *    an error naming the field.
  *  - Numbers are doubles: integral ones print as integers (1700000000,
  *    not 1.7e+09), others in the shortest form that reads back the same
- *    (0.1, 1e-07). eq/lt/... compare numbers with numbers and strings with
- *    strings; other mixes are errors, as in Go.
+ *    (0.25, 1e-07); they also take printf's %s and %q. eq, ne, lt, le,
+ *    gt and ge compare numbers with numbers, strings with strings (and
+ *    eq/ne bools, and anything with nil); other mixes are errors, as in
+ *    Go, but 1 and 1.5 compare, where Go refuses int against float64.
  *  - Printing follows Go's fmt: arrays as [a b c], objects as
- *    map[k1:v1 k2:v2] with sorted keys, null as <nil>; the value of a
- *    missing key from `index` prints as <no value>.
- *  - range over an object visits its keys in sorted order; range over an
- *    integral number N counts 0..N-1.
- *  - Functions: Go's and, or, not, eq, ne, lt, le, gt, ge, index, len,
- *    print, printf, println; docker's json, join, split, upper, lower,
- *    title, truncate, pad. No {{define}}, {{template}}, {{block}}, and no
- *    html, js, urlquery, slice or call.
- *  - Where Go would panic or print invalid UTF-8, these are errors or
- *    rune-based instead: truncate counts runes, not bytes; pad and
- *    printf's widths are limited to 1,000,000.
+ *    map[k1:v1 k2:v2] with sorted keys, null as <nil>. A missing key
+ *    that `index` looked up prints as <no value> (Go also prints a null
+ *    as <no value> when it is a pipeline's whole value; here that is
+ *    <nil>, as docker shows a nil pointer).
+ *  - range over an object visits its keys in sorted order; range over
+ *    an integral number N counts 0..N-1 (Go 1.22), whatever the number's
+ *    origin.
+ *  - Functions: Go's and, or (both stop at the deciding operand), not,
+ *    eq, ne, lt, le, gt, ge, index (objects, arrays, strings), len,
+ *    print, println, printf (verbs v s q d o b x X c U t T e E f F g G,
+ *    flags + - space 0 #, width, precision; no [n] indexes or *); and
+ *    docker's json (compact, sorted keys, no HTML escaping), join, split,
+ *    upper, lower, title (ASCII, Latin-1 and Extended-A, Greek and
+ *    Cyrillic letters change case), truncate, pad.
+ *  - Not supported: {{define}}, {{template}}, {{block}}, and the html,
+ *    js, urlquery, slice and call functions.
+ *  - Where Go would panic or cut UTF-8 apart: truncate counts runes, not
+ *    bytes; pad's counts and printf's widths stop at 1,000,000.
  */
 #ifndef HUSK_TEMPLATE_H
 #define HUSK_TEMPLATE_H

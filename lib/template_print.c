@@ -613,7 +613,7 @@ static int bad_verb(struct err **e, struct buf *b, char verb, const cJSON *j)
 /*
  * %d, %o, %b, %x, %X of an integer, as Go's fmtInteger: the precision is
  * the least number of digits, and the 0 flag is a precision of the width
- * (less a sign); then # adds 0 or 0x, and the sign goes first.
+ * (less a sign); then # adds 0, 0b or 0x, and the sign goes first.
  */
 static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 {
@@ -628,8 +628,8 @@ static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 	    v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
 	bool sign = v < 0 || f->plus || f->space;
 	struct fspec g = *f;
-	int n = 0, prec = f->prec;
-	char num[72];
+	int n = 0, prec = f->prec, zeros;
+	char num[64]; /* the digits, last first */
 
 	if (prec < 0 && f->zero && f->width > 0)
 		prec = f->width - sign;
@@ -638,14 +638,15 @@ static void fmt_int(struct buf *b, const struct fspec *f, long long v)
 	while ((u /= base) > 0);
 	if (f->prec == 0 && v == 0)
 		n = 0;
-	while (n < prec && n < (int) sizeof(num))
-		num[n++] = '0';
-	if (f->sharp && base == 8 && (!n || num[n - 1] != '0'))
-		num[n++] = '0';
+	zeros = prec > n ? prec - n : 0;
+	if (f->sharp && base == 8 && !zeros && (!n || num[n - 1] != '0'))
+		zeros = 1;
 	if (sign)
 		buf_addch(&t, v < 0 ? '-' : f->plus ? '+' : ' ');
-	if (f->sharp && base == 16)
-		buf_addstr(&t, f->verb == 'X' ? "0X" : "0x");
+	if (f->sharp && base != 10 && base != 8)
+		buf_addstr(&t, base == 2 ? "0b" : f->verb == 'X' ? "0X" : "0x");
+	for (; zeros > 0; zeros--)
+		buf_addch(&t, '0');
 	while (n > 0)
 		buf_addch(&t, num[--n]);
 	g.zero = false;

@@ -355,6 +355,13 @@ static void test_print_functions(void)
 	       "233}}",
 	       "68c3a9|61 62|0xff|A|U+00E9|%|%");
 	is_out("{{printf \"%.0d|%-4d|%04d\" 0 -3 -3}}", "|-3  |-003");
+	is_out(
+	    "{{printf \"%#08x|%08d|%-08d|%+08d|%#o|%#o|%08.3d|%#b|%#X\" "
+	    "255 -42 5 5 8 0 7 5 255}}",
+	    "0x000000ff|-0000042|5       |+0000005|010|0|     007|0b101|0XFF");
+	is_out("{{printf \"%T %T %T %T %T %T\" 1 1.5 \"s\" nil .Args .Labels}}",
+	       "int float64 string <nil> []interface {} "
+	       "map[string]interface {}");
 	is_out("{{printf \"%2000000d\" 1}}", "%!(BADWIDTH)1");
 	is_out("{{printf \"%v\" (index .Labels \"nope\")}}", "<nil>");
 	is_out("{{.Name | printf \"%s!\"}}", "/web!");
