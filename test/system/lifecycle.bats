@@ -11,11 +11,7 @@
 load helpers
 
 setup_file() {
-	export HUSK_ROOT="$BATS_FILE_TMPDIR/root"
-	export HUSK_RUNROOT="$BATS_FILE_TMPDIR/run"
-	[ -n "${HUSK_REG_PLAIN:-}" ] || return 0
-	export I="$HUSK_REG_PLAIN/husk/busybox"
-	"$HUSK" pull -q "$I" >/dev/null
+	busybox_store
 }
 
 teardown_file() {
@@ -87,23 +83,7 @@ wait_log() {
 	return 1
 }
 
-# wait_for FILE: up to 10 s for FILE to exist
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $1" >&2
-	return 1
-}
 
-# dead PID: the process is gone or a zombie
-dead() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
-	[ -z "$st" ] || [ "$st" = Z ]
-}
 
 # field FILE KEY: the value of KEY: in /proc/PID/status form
 field() {

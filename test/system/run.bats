@@ -67,17 +67,6 @@ caps_of() {
 	"$HUSK" run --rm "$@" sh -c 'grep -E "^(CapPrm|CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t" | tr "\n" " "'
 }
 
-# wait_for FILE: up to 10 s for FILE to exist
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $1" >&2
-	return 1
-}
-
 # pid_of PATTERN: the host pid of the process whose command line starts
 # with PATTERN (waits up to 10 s for it)
 pid_of() {
@@ -95,13 +84,6 @@ pid_of() {
 	return 1
 }
 
-# dead PID: the process is gone or a zombie (this machine's PID 1 reaps
-# orphans late)
-dead() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
-	[ -z "$st" ] || [ "$st" = Z ]
-}
 
 # ---- exit codes ------------------------------------------------------------
 

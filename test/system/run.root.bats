@@ -6,11 +6,7 @@
 load helpers
 
 setup_file() {
-	export HUSK_ROOT="$BATS_FILE_TMPDIR/root"
-	export HUSK_RUNROOT="$BATS_FILE_TMPDIR/run"
-	[ -n "${HUSK_REG_PLAIN:-}" ] || return 0
-	export I="$HUSK_REG_PLAIN/husk/busybox"
-	"$HUSK" pull -q "$I" >/dev/null
+	busybox_store
 }
 
 setup() {
