@@ -12,4 +12,10 @@
  * (after many clashes). Heap string. */
 char *ctr_generate_name(bool suffix);
 
+struct store;
+struct ctr;
+/* Keeps the exit STATUS of --rm container C, about to be removed, for
+ * `husk wait` (containers/.exits/ID, an hour). */
+void ctr_note_exit(struct store *s, const struct ctr *c, int status);
+
 #endif

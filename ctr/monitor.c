@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ctr/ctr.h"
+#include "ctr/internal.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -59,6 +60,9 @@ void ctr_mark_exited(struct store *s, struct ctr *c, int status,
 	if (ctr_lock(s, c, NULL) < 0)
 		return;		/* removed meanwhile (rm -f) */
 	if (c->auto_remove) {
+		/* for `husk wait` (not on the foreground's hot path) */
+		if (!error && c->detached)
+			ctr_note_exit(s, c, status);
 		(void) ctr_remove(s, c, NULL);
 		return;
 	}

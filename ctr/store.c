@@ -29,6 +29,9 @@
 #define DIR_CONTAINERS "containers"
 #define DIR_NAMES "containers/.names"
 #define RM_PREFIX ".rm-"
+#define DIR_EXITS "containers/.exits"
+/* how long the exit status of a removed --rm container is kept */
+#define EXIT_KEEP_SECS 3600
 
 void ctr_init(struct ctr *c)
 {
@@ -660,6 +663,46 @@ bool ctr_pid_wait(pid_t pid, uint64_t start, int ms)
 	return !ctr_pid_alive(pid, start);
 }
 
+/*
+ * A --rm container is gone once it exited; `wait` still wants its status:
+ * it is kept in containers/.exits/ID for a while.
+ */
+void ctr_note_exit(struct store *s, const struct ctr *c, int status)
+{
+	_cleanup_free_ char *rel = xasprintf(DIR_EXITS "/%s", c->id);
+	_cleanup_close_ int fd = -1;
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%d\n", status);
+
+	if (mkdirat(s->rootfd, DIR_EXITS, 0700) < 0 && errno != EEXIST)
+		return;
+	fd = openat(s->rootfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+					O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		(void) !write(fd, text, (size_t)n);
+}
+
+/* The status ctr_note_exit() kept for C, which is gone: true if any. */
+static bool exit_known(struct store *s, struct ctr *c)
+{
+	_cleanup_free_ char *rel = xasprintf(DIR_EXITS "/%s", c->id);
+	_cleanup_close_ int fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC |
+							O_NOFOLLOW);
+	char text[32];
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    (n = read(fd, text, sizeof(text) - 1)) <= 0)
+		return false;
+	text[n] = '\0';
+	c->status = CTR_EXITED;
+	c->exit_code = (int)strtol(text, NULL, 10);
+	c->finished = (ctr_time)st.st_mtime * 1000000000;
+	c->pid = c->monitor = 0;
+	return true;
+}
+
 int ctr_refresh(struct store *s, struct ctr *c, int wait_ms, struct err **e)
 {
 	bool was_locked = c->locked;
@@ -670,7 +713,11 @@ int ctr_refresh(struct store *s, struct ctr *c, int wait_ms, struct err **e)
 	/* the monitor records the exit itself: give it the time to */
 	if (ctr_pid_alive(c->monitor, c->monitor_start) && !c->locked) {
 		ctr_pid_wait(c->monitor, c->monitor_start, wait_ms);
-		if (state_read(c, NULL) < 0 || c->status != CTR_RUNNING)
+		if (state_read(c, NULL) < 0) {
+			(void) exit_known(s, c);	/* removed (--rm) */
+			return 0;
+		}
+		if (c->status != CTR_RUNNING)
 			return 0;
 		if (ctr_pid_alive(c->pid, c->pid_start))
 			return 0;
@@ -678,6 +725,10 @@ int ctr_refresh(struct store *s, struct ctr *c, int wait_ms, struct err **e)
 	if (ctr_pid_alive(c->monitor, c->monitor_start))
 		return 0;
 	rc = ctr_lock(s, c, e);
+	if (rc < 0 && (*e)->errnum == ENOENT && exit_known(s, c)) {
+		err_freep(e);
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	if (c->status == CTR_RUNNING && !ctr_pid_alive(c->pid, c->pid_start) &&
@@ -810,6 +861,27 @@ static void gc_one(struct store *s, int dfd, const char *name, bool rm_done)
 	(void) rm_rf_at(s->rootfd, rel, NULL);
 }
 
+static void gc_exits(struct store *s)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(s->rootfd, DIR_EXITS, O_RDONLY | O_DIRECTORY |
+					      O_CLOEXEC);
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			(void) close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' &&
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime + EXIT_KEEP_SECS < now)
+			(void) unlinkat(fd, de->d_name, 0);
+}
+
 void ctr_gc(struct store *s)
 {
 	_cleanup_closedir_ DIR *d = NULL;
@@ -822,6 +894,7 @@ void ctr_gc(struct store *s)
 			(void) close(fd);
 		return;
 	}
+	gc_exits(s);
 	while ((de = readdir(d))) {
 		if (!strncmp(de->d_name, RM_PREFIX, strlen(RM_PREFIX)))
 			gc_one(s, fd, de->d_name, true);

@@ -705,6 +705,15 @@ ps_status() {
 	[[ "$stderr" == *"no such container"* ]]
 }
 
+@test "wait: a detached --rm container's status, though its record is gone" {
+	local id
+	id=$("$HUSK" run -d --rm "$I" sh -c 'sleep 1; exit 9')
+	run "$HUSK" wait "$id"
+	[ "$status" -eq 9 ]
+	assert_eq 9 "$output"
+	[ ! -e "$HUSK_ROOT/containers/$id" ]
+}
+
 # ---- exec ------------------------------------------------------------------------
 
 @test "exec: the container's namespaces, hostname, files and environment" {
