@@ -478,6 +478,10 @@ static int start_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		return -1;
 	if (ctr_refresh(s, c, 0, e) < 0)
 		goto fail;
+	if (c->status == CTR_DEAD) {
+		err_cause(e, EINVAL, "%s: only rm can remove it", c->error);
+		goto fail;
+	}
 	if (c->status == CTR_RUNNING) {
 		ctr_unlock(c);
 		/* docker: starting a running container is not an error */

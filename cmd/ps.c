@@ -188,6 +188,9 @@ static void status_text(const struct ctr *c, char *out, size_t len)
 	case CTR_CREATED:
 		snprintf(out, len, "Created");
 		return;
+	case CTR_DEAD:
+		snprintf(out, len, "Dead");
+		return;
 	}
 }
 

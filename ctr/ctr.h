@@ -42,7 +42,8 @@
 
 struct store;
 
-enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_EXITED };
+/* CTR_DEAD: a record husk cannot read (damaged state.json): only rm */
+enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_EXITED, CTR_DEAD };
 
 /* A time: nanoseconds since the epoch (0: never). */
 typedef int64_t ctr_time;
@@ -83,7 +84,7 @@ ctr_time ctr_now(void);
 void ctr_time_format(ctr_time t, char *out, size_t len);
 int ctr_time_parse(const char *s, ctr_time *out);
 
-/* "running", "exited", "created": docker's State.Status words. */
+/* "running", "exited", "created", "dead": docker's State.Status words. */
 const char *ctr_status_name(enum ctr_status s);
 
 /* ---- records (ctr/store.c) -------------------------------------------- */

@@ -117,6 +117,7 @@ const char *ctr_status_name(enum ctr_status s)
 	case CTR_CREATED: return "created";
 	case CTR_RUNNING: return "running";
 	case CTR_EXITED: return "exited";
+	case CTR_DEAD: return "dead";
 	}
 	return "unknown";
 }
@@ -254,6 +255,27 @@ static int state_read(struct ctr *c, struct err **e)
 	if (read_file(c->dirfd, "state.json", &b, 1 << 20, e) < 0)
 		return -1;
 	return state_parse(c, b.s, e);
+}
+
+/*
+ * Reads C's record; one that exists but cannot be understood (a damaged
+ * state.json) makes C "dead" (docker's word), so ps shows it and rm can
+ * remove it. <0 only when there is no record (yet).
+ */
+static int state_load(struct ctr *c, const char *id)
+{
+	_cleanup_err_ struct err *why = NULL;
+
+	if (state_read(c, &why) == 0)
+		return 0;
+	if (why->errnum == ENOENT)
+		return -1;
+	ctr_clear_state(c);
+	memcpy(c->id, id, 65);
+	c->status = CTR_DEAD;
+	c->labels = cJSON_CreateObject();
+	c->error = xasprintf("its record is damaged: %s", why->msg);
+	return 0;
 }
 
 int ctr_save(struct ctr *c, struct err **e)
@@ -493,7 +515,7 @@ int ctr_find(struct store *s, const char *arg, struct ctr *c, struct err **e)
 		return err_cause(e, ENOENT, "no such container '%s'", arg);
 	}
 	c->dirfd = open_dir(s, id, &why);
-	if (c->dirfd < 0 || state_read(c, &why) < 0) {
+	if (c->dirfd < 0 || state_load(c, id) < 0) {
 		ctr_release(c);
 		return err_cause(e, ENOENT, "no such container '%s'", arg);
 	}
@@ -525,7 +547,11 @@ int ctr_lock(struct store *s, struct ctr *c, struct err **e)
 		return err_cause(e, ENOENT, "no such container '%s'",
 				c->name ? c->name : c->id);
 	}
-	return state_read(c, e);
+	if (state_load(c, c->id) < 0) {
+		ctr_unlock(c);
+		return err_cause(e, ENOENT, "no such container '%s'", c->id);
+	}
+	return 0;
 }
 
 void ctr_unlock(struct ctr *c)
@@ -574,7 +600,7 @@ int ctr_list(struct store *s, struct ctr **out, size_t *n, struct err **e)
 		c.dirfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
 						 O_NOFOLLOW | O_CLOEXEC);
 		/* a directory without state yet is being created */
-		if (c.dirfd < 0 || state_read(&c, NULL) < 0) {
+		if (c.dirfd < 0 || state_load(&c, de->d_name) < 0) {
 			ctr_release(&c);
 			continue;
 		}
@@ -835,7 +861,8 @@ static void gc_one(struct store *s, int dfd, const char *name, bool rm_done)
 		/* a live record, or a dead --rm one? */
 		ctr_init(&c);
 		c.dirfd = TAKE_FD(fd);
-		if (state_read(&c, NULL) == 0) {
+		if (state_read(&c, NULL) == 0 || faccessat(c.dirfd, "state.json",
+							    F_OK, 0) == 0) {
 			bool dead = c.status == CTR_EXITED ||
 				    (c.status == CTR_RUNNING &&
 				     !ctr_pid_alive(c.pid, c.pid_start) &&

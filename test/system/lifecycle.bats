@@ -1040,3 +1040,31 @@ ps_status() {
 	# the name is free
 	"$HUSK" run --rm --name big "$I" true
 }
+
+@test "bad records: a damaged state.json shows as Dead and rm removes it; a damaged config.json fails start with a clear error" {
+	local id id2
+	"$HUSK" run --name broken "$I" true
+	id=$("$HUSK" ps -aq --no-trunc --filter name=broken)
+	[ ${#id} -eq 64 ]
+	printf '{"id": 12, "status":' >"$HUSK_ROOT/containers/$id/state.json"
+	run --separate-stderr "$HUSK" ps -a --format '{{.ID}} {{.State}} {{.Status}}'
+	[ "$status" -eq 0 ]
+	assert_eq "${id:0:12} dead Dead" "$output"
+	run --separate-stderr "$HUSK" inspect -f '{{.State.Status}} {{.State.Error}}' "$id"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "dead its record is damaged: "* ]]
+	run --separate-stderr "$HUSK" start "$id"
+	[ "$status" -eq 125 ]
+	run --separate-stderr "$HUSK" rm "$id"
+	[ "$status" -eq 0 ]
+	[ ! -e "$HUSK_ROOT/containers/$id" ]
+	# the name it had is free again
+	"$HUSK" run --name broken "$I" true
+	id2=$("$HUSK" ps -aq --no-trunc --filter name=broken)
+	echo 'not json' >"$HUSK_ROOT/containers/$id2/config.json"
+	run --separate-stderr "$HUSK" start -a broken
+	[ "$status" -eq 125 ]
+	assert_eq "husk: cannot start container 'broken': container 'broken': malformed config.json" "$stderr"
+	run "$HUSK" inspect -f '{{.State.Status}}' broken
+	assert_eq exited "$output"
+}
