@@ -1068,3 +1068,44 @@ ps_status() {
 	run "$HUSK" inspect -f '{{.State.Status}}' broken
 	assert_eq exited "$output"
 }
+
+@test "bad flags of the lifecycle commands: one line naming the value, 125, nothing created" {
+	local before
+	before=$(ls "$HUSK_ROOT/containers")
+	# bad "ARGS..." "EXPECTED STDERR": 125 and exactly that line first
+	bad() {
+		local want=$1
+		shift
+		run --separate-stderr "$HUSK" "$@"
+		[ "$status" -eq 125 ] || { echo "status $status for $*"; return 1; }
+		assert_eq "$want" "${stderr_lines[0]}"
+	}
+	bad "husk: invalid --log-opt 'max-size=12q': max-size must be a size of at least 1k" \
+		run -d --log-opt max-size=12q "$I" true
+	bad "husk: invalid --log-opt 'max-size=10': max-size must be a size of at least 1k" \
+		run -d --log-opt max-size=10 "$I" true
+	bad "husk: invalid --log-opt 'mode=fast': husk knows max-size=N" run -d --log-opt mode=fast "$I" true
+	bad "husk: invalid --stop-signal 'SIGNOPE'" run -d --stop-signal SIGNOPE "$I" true
+	bad "husk: invalid --stop-timeout 'soon': seconds expected" run -d --stop-timeout soon "$I" true
+	bad "husk: invalid label '=v'" run -d -l =v "$I" true
+	bad "husk: invalid --tail 'x': a number or 'all' expected" logs --tail x c
+	bad "husk: invalid --since 'later': a time (RFC 3339, Unix seconds) or a duration expected" logs --since later c
+	bad "husk: logs needs one container" logs
+	bad "husk: invalid --time '-1': seconds expected" stop -t -1 c
+	bad "husk: stop needs at least one container" stop
+	bad "husk: invalid signal 'SIGFOO'" kill -s SIGFOO c
+	bad "husk: invalid --last 'x'" ps -n x
+	bad "husk: invalid filter 'nope'" ps --filter nope=1
+	bad "husk: invalid filter 'status': KEY=VALUE expected" ps --filter status
+	bad "husk: ps takes no arguments" ps extra
+	bad "husk: invalid --type 'volume': container or image expected" inspect --type volume x
+	bad "husk: the working directory 'rel' is not absolute" exec -w rel c true
+	bad "husk: exec needs a container and a command" exec c
+	bad "husk: rename needs a container and a new name" rename c
+	bad "husk: invalid container name 'a/b': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" rename c a/b
+	bad "husk: start -a takes one container" start -a a b
+	bad "husk: unknown command 'container frob'" container frob
+	bad "husk: prune takes no arguments" container prune x
+	# and nothing was created by any of them
+	assert_eq "$before" "$(ls "$HUSK_ROOT/containers")"
+}
