@@ -171,17 +171,17 @@ static void command_text(const struct ctr *c, bool trunc, struct buf *out)
 
 static void status_text(const struct ctr *c, char *out, size_t len)
 {
-	long now = (long)(ctr_now() / 1000000000);
+	ctr_time now = ctr_now();
 	char d[64];
 
 	switch (c->status) {
 	case CTR_RUNNING:
-		cmd_human_duration(now - (long)(c->started / 1000000000), d,
+		cmd_human_duration((long)((now - c->started) / 1000000000), d,
 				   sizeof(d));
 		snprintf(out, len, "Up %s", d);
 		return;
 	case CTR_EXITED:
-		cmd_human_duration(now - (long)(c->finished / 1000000000), d,
+		cmd_human_duration((long)((now - c->finished) / 1000000000), d,
 				   sizeof(d));
 		snprintf(out, len, "Exited (%d) %s ago", c->exit_code, d);
 		return;

@@ -38,3 +38,17 @@ say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" sh -c "'exit 42'"
 say ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" nosuchcommand
 ./husk run --rm "$HUSK_REG_PLAIN/husk/busybox" nosuchcommand || echo "exit status: $?"
 
+say ./husk run -d --name demo "$HUSK_REG_PLAIN/husk/busybox" sh -c "'echo started; while :; do sleep 1; done'"
+./husk run -d --name demo "$HUSK_REG_PLAIN/husk/busybox" sh -c 'echo started; while :; do sleep 1; done'
+say ./husk ps
+./husk ps
+say ./husk exec demo ps
+./husk exec demo ps
+say ./husk logs demo
+./husk logs demo
+say ./husk stop -t 1 demo
+./husk stop -t 1 demo
+say ./husk ps -a
+./husk ps -a
+say ./husk rm demo
+./husk rm demo
