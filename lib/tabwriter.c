@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/tabwriter.h"
+#include "lib/utf8.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -307,48 +308,6 @@ static int rune_width(uint32_t cp)
 }
 
 /*
- * Decodes the UTF-8 sequence at @s (Go's rules: shortest form, no
- * surrogates, at most U+10FFFF). Returns its length, or 1 with *cp set to
- * U+FFFD for an invalid byte, as Go's utf8.DecodeRune does.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	*cp = 0xfffd;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 2;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 3;
-	else
-		return 1;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < need + 1 || s[1] < lo || s[1] > hi)
-		return 1;
-	for (i = 2; i <= need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 1;
-	*cp = s[0] & (0x7f >> (need + 1));
-	for (i = 1; i <= need; i++)
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	return need + 1;
-}
-
-/*
  * go-runewidth's StringWidth() adds up grapheme clusters (rivo/uniseg),
  * each as wide as its first rune of non-zero width: "e" + U+0301 is 1,
  * U+0903 alone is 1 but "a" + U+0903 is 1 too. Cluster boundaries follow
@@ -478,7 +437,7 @@ static long text_width(const unsigned char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next((const char *) s + i, n - i, &cp);
 		if (gcb_step(&state, gcb_of(cp))) {
 			width += cluster;
 			cluster = 0;

@@ -18,6 +18,7 @@
 #include "lib/err.h"
 #include "lib/template.h"
 #include "lib/template_internal.h"
+#include "lib/utf8.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -259,9 +260,14 @@ static int lex_number(struct lexer *l)
 	return 0;
 }
 
-/* "...", '...' (escapes, one line) or `...` (anything but a backquote). */
-static int lex_quoted(struct lexer *l, char quote, enum tok_type type)
+/* "...", '...' (escapes, one line) or `...` (anything but a backquote),
+ * the kind told by the quote at l->pos. */
+static int lex_quoted(struct lexer *l)
 {
+	char quote = l->src[l->pos];
+	enum tok_type type = quote == '"'   ? TOK_STRING
+			     : quote == '`' ? TOK_RAW_STRING
+					    : TOK_CHAR;
 	size_t p = l->pos + 1;
 
 	for (;; p++) {
@@ -336,15 +342,9 @@ static int lex_action(struct lexer *l, bool *trim_next)
 			l->pos += 2;
 			continue;
 		case '"':
-			if (lex_quoted(l, '"', TOK_STRING) < 0)
-				return -1;
-			continue;
 		case '`':
-			if (lex_quoted(l, '`', TOK_RAW_STRING) < 0)
-				return -1;
-			continue;
 		case '\'':
-			if (lex_quoted(l, '\'', TOK_CHAR) < 0)
+			if (lex_quoted(l) < 0)
 				return -1;
 			continue;
 		case '$':
@@ -520,6 +520,19 @@ void tmpl_freep(struct tmpl **t)
 	tmpl_free(*t);
 }
 
+int tmpl_err(struct err **e, const char *fn, const char *fmt, ...)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (fn)
+		buf_addf(&b, "error calling %s: ", fn);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return err_cause(e, EINVAL, "template: %s", b.s);
+}
+
 /* ---- parser -------------------------------------------------------- */
 
 struct parser {
@@ -535,20 +548,8 @@ struct parser {
 	struct err **e;
 };
 
-static __attribute__((format(printf, 2, 3))) int perr(struct parser *p,
-						      const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	r = err_cause(p->e, EINVAL, "template: %s", b.s);
-	buf_release(&b);
-	return r;
-}
+/* A parse error of @p's template. */
+#define perr(p, ...) tmpl_err((p)->e, NULL, __VA_ARGS__)
 
 /* Past the end, peek() and next() keep returning the final TOK_EOF, and
  * backup() undoes every next(). */
@@ -724,7 +725,7 @@ static int unescape(const char **s, const char *end, char quote,
 	else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return -1;
 	else
-		tmpl_add_utf8(out, v);
+		utf8_add(out, v);
 	*s = q;
 	return 0;
 }
@@ -774,7 +775,7 @@ static int unquote_char(struct parser *p, const struct token *t, double *out)
 	} else {
 		buf_add(&b, s, (size_t) (end - s));
 	}
-	if (!b.len || tmpl_utf8_decode(b.s, b.len, &cp) != b.len)
+	if (!b.len || utf8_decode(b.s, b.len, &cp) != b.len)
 		goto bad;
 	*out = cp;
 	return 0;

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "lib/err.h"
 #include "lib/template.h"
 #include "lib/template_internal.h"
+#include "lib/utf8.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -128,36 +128,10 @@ struct exec {
 	struct err **e;
 };
 
-static __attribute__((format(printf, 2, 3))) int xerr(struct exec *x,
-						      const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	r = err_cause(x->e, EINVAL, "template: %s", b.s);
-	buf_release(&b);
-	return r;
-}
-
+/* An error of the running template. */
+#define xerr(x, ...) tmpl_err((x)->e, NULL, __VA_ARGS__)
 /* A function's own failure: "error calling index: ...", as Go says. */
-static __attribute__((format(printf, 3, 4))) int
-ferr(struct exec *x, const char *fn, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	r = xerr(x, "error calling %s: %s", fn, b.s);
-	buf_release(&b);
-	return r;
-}
+#define ferr(x, fn, ...) tmpl_err((x)->e, (fn), __VA_ARGS__)
 
 /* Takes over @v. */
 static void push_var(struct exec *x, const char *name, struct val v)
@@ -377,8 +351,7 @@ static int fn_split(struct exec *x, const char *fn, struct val *a, size_t n,
 	while (len ? (hit = strstr(s, sep)) != NULL : *s != '\0') {
 		_cleanup_free_ char *part = NULL;
 
-		step = len ? (size_t) (hit - s)
-			   : tmpl_next_rune(s, strlen(s), &cp);
+		step = len ? (size_t) (hit - s) : utf8_next(s, strlen(s), &cp);
 		part = xstrndup(s, step);
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(part)))
 			oom();
@@ -413,7 +386,7 @@ static int fn_truncate(struct exec *x, const char *fn, struct val *a, size_t n,
 	if (want_str(x, fn, &a[0], &src) < 0 ||
 	    want_int(x, fn, &a[1], 0, LLONG_MAX, &len) < 0)
 		return -1;
-	s = xstrndup(src, tmpl_rune_prefix(src, strlen(src), (size_t) len));
+	s = xstrndup(src, utf8_prefix(src, strlen(src), (size_t) len));
 	*out = val_str(s);
 	return 0;
 }

@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -83,6 +82,15 @@ struct tmpl {
 	struct tnode *root;
 };
 
+/*
+ * tmpl_err() - fails with err_cause(e, EINVAL, "template: " + the message),
+ * the prefix Go's text/template puts on its errors. A non-NULL @fn names
+ * the function whose call failed: "template: error calling index: ...".
+ * Returns a negative value, as err_cause() does (template.c).
+ */
+int tmpl_err(struct err **e, const char *fn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The function called NAME, NULL when there is none (template_exec.c). */
 const struct tfunc *tfunc_lookup(const char *name);
 
@@ -123,15 +131,6 @@ struct tmpl_entry {
  * once. The caller frees the array; *n is its length. */
 struct tmpl_entry *tmpl_entries(const cJSON *o, size_t *n);
 
-/* The length of the valid UTF-8 sequence at S (Go's rules), 0 if none;
- * *cp is its code point, or U+FFFD. */
-size_t tmpl_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* Like it, but an invalid byte is a rune of length 1 (Go's range). */
-size_t tmpl_next_rune(const char *s, size_t n, uint32_t *cp);
-/* Appends the UTF-8 encoding of CP. */
-void tmpl_add_utf8(struct buf *b, uint32_t cp);
-/* The byte length of the first RUNES runes of S. */
-size_t tmpl_rune_prefix(const char *s, size_t n, size_t runes);
 /* Appends S in upper (mode 1) or lower case (0) or title-cased (2), as
  * strings.ToUpper/ToLower/Title do. */
 void tmpl_map_case(struct buf *b, const char *s, int mode);

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <math.h> /* isnan(), isinf(), signbit() only */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,26 +19,12 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/template_internal.h"
+#include "lib/utf8.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
 /* Printing recursion over arrays and objects. */
 #define VALUE_MAX_DEPTH 1000
-
-static __attribute__((format(printf, 2, 3))) int perr(struct err **e,
-						      const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	r = err_cause(e, EINVAL, "template: %s", b.s);
-	buf_release(&b);
-	return r;
-}
 
 /* ---- values -------------------------------------------------------- */
 
@@ -163,104 +148,6 @@ struct tmpl_entry *tmpl_entries(const cJSON *o, size_t *n)
 
 /* ---- text helpers -------------------------------------------------- */
 
-size_t tmpl_utf8_decode(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *) str;
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	*cp = 0xfffd;
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 2;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 3;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < need + 1 || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i <= need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	*cp = s[0] & (0x7f >> (need + 1));
-	for (i = 1; i <= need; i++)
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	return need + 1;
-}
-
-/* Steps over one rune as Go's range over a string does: an invalid byte
- * is one U+FFFD. */
-size_t tmpl_next_rune(const char *s, size_t n, uint32_t *cp)
-{
-	size_t k = tmpl_utf8_decode(s, n, cp);
-
-	return k ? k : 1;
-}
-
-static size_t rune_count(const char *s, size_t n)
-{
-	size_t count = 0, i = 0;
-	uint32_t cp;
-
-	while (i < n) {
-		i += tmpl_next_rune(s + i, n - i, &cp);
-		count++;
-	}
-	return count;
-}
-
-/* The byte length of the first @runes runes of @s. */
-size_t tmpl_rune_prefix(const char *s, size_t n, size_t runes)
-{
-	size_t i = 0;
-	uint32_t cp;
-
-	while (i < n && runes-- > 0)
-		i += tmpl_next_rune(s + i, n - i, &cp);
-	return i;
-}
-
-void tmpl_add_utf8(struct buf *b, uint32_t cp)
-{
-	char s[4];
-
-	if (cp < 0x80) {
-		buf_addch(b, (char) cp);
-		return;
-	}
-	if (cp < 0x800) {
-		s[0] = (char) (0xc0 | cp >> 6);
-		s[1] = (char) (0x80 | (cp & 0x3f));
-		buf_add(b, s, 2);
-	} else if (cp < 0x10000) {
-		s[0] = (char) (0xe0 | cp >> 12);
-		s[1] = (char) (0x80 | (cp >> 6 & 0x3f));
-		s[2] = (char) (0x80 | (cp & 0x3f));
-		buf_add(b, s, 3);
-	} else {
-		s[0] = (char) (0xf0 | cp >> 18);
-		s[1] = (char) (0x80 | (cp >> 12 & 0x3f));
-		s[2] = (char) (0x80 | (cp >> 6 & 0x3f));
-		s[3] = (char) (0x80 | (cp & 0x3f));
-		buf_add(b, s, 4);
-	}
-}
-
 /* Go's unicode.IsPrint, closely enough: letters, marks, numbers,
  * punctuation and symbols, and the ASCII space; not other spaces, format
  * and control characters, private use or noncharacters. */
@@ -288,7 +175,7 @@ static void quote(struct buf *b, const char *s, size_t len, bool ascii)
 	while (i < len) {
 		const char *e;
 
-		k = tmpl_utf8_decode(s + i, len - i, &cp);
+		k = utf8_decode(s + i, len - i, &cp);
 		if (!k) {
 			buf_addf(b, "\\x%c%c", hex[(unsigned char) s[i] >> 4],
 				 hex[s[i] & 0xf]);
@@ -388,12 +275,12 @@ void tmpl_map_case(struct buf *b, const char *s, int mode)
 	uint32_t prev = ' ', cp;
 
 	while (i < n) {
-		i += tmpl_next_rune(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		if (mode == 2)
-			tmpl_add_utf8(b, is_separator(prev) ? case_map(cp, true)
-							    : cp);
+			utf8_add(b,
+				 is_separator(prev) ? case_map(cp, true) : cp);
 		else
-			tmpl_add_utf8(b, case_map(cp, mode == 1));
+			utf8_add(b, case_map(cp, mode == 1));
 		prev = cp;
 	}
 }
@@ -460,75 +347,66 @@ static bool integral(double d)
 }
 
 /*
+ * The shortest digits of @d with its sign: with an exponent when @d is
+ * below 1e@lo or from 1e@hi on, otherwise without. The exponent has at
+ * least two digits, or @min_neg when it is negative.
+ */
+static void add_shortest(struct buf *b, double d, int lo, int hi, int min_neg)
+{
+	char digits[32];
+	int exp10;
+
+	shortest(d, digits, &exp10);
+	if (signbit(d))
+		buf_addch(b, '-');
+	if (exp10 < lo || exp10 >= hi)
+		add_exp(b, digits, exp10, exp10 < 0 ? min_neg : 2);
+	else
+		add_fixed(b, digits, exp10);
+}
+
+/*
  * How a number prints: as an integer when integral (docker decodes JSON
  * numbers with UseNumber, so they print as written), otherwise Go's %v,
  * the shortest form, with an exponent below 1e-4.
  */
 static void add_number(struct buf *b, double d)
 {
-	char digits[32];
-	int exp10;
-
-	if (isnan(d) || isinf(d)) {
+	if (isnan(d) || isinf(d))
 		buf_addstr(b, isnan(d) ? "NaN" : d < 0 ? "-Inf" : "+Inf");
-		return;
-	}
-	if (integral(d)) {
+	else if (integral(d))
 		buf_addf(b, "%.0f", d);
-		return;
-	}
-	shortest(d, digits, &exp10);
-	if (d < 0)
-		buf_addch(b, '-');
-	if (exp10 < -4 || exp10 >= 21)
-		add_exp(b, digits, exp10, 2);
 	else
-		add_fixed(b, digits, exp10);
+		add_shortest(b, d, -4, 21, 2);
 }
 
 /* Go's %g without a precision: the shortest form, with an exponent
  * below 1e-4 and from 1e6 on (strconv's %e rule for shortest). */
 static void add_number_g(struct buf *b, double d, bool upper)
 {
-	char digits[32];
-	int exp10;
 	size_t at = b->len;
 
-	shortest(d, digits, &exp10);
-	if (signbit(d))
-		buf_addch(b, '-');
-	if (exp10 < -4 || exp10 >= 6)
-		add_exp(b, digits, exp10, 2);
-	else
-		add_fixed(b, digits, exp10);
+	add_shortest(b, d, -4, 6, 2);
 	if (upper)
 		for (; at < b->len; at++)
 			if (b->s[at] == 'e')
 				b->s[at] = 'E';
 }
 
-/* encoding/json's float format: %f, or %e below 1e-6 and from 1e21 on,
- * with e-07 written e-7. */
+/*
+ * encoding/json's float format: %f, or %e below 1e-6 and from 1e21 on,
+ * with e-07 written e-7. Its test is on |d|, which is below 1e-6 (or from
+ * 1e21 on) exactly when the shortest digits' exponent is below -6 (or
+ * from 21 on): those digits read back as d, and rounding is monotonic.
+ */
 static void add_json_number(struct buf *b, double d)
 {
-	char digits[32];
-	int exp10;
-
-	if (isnan(d) || isinf(d)) {
+	if (isnan(d) || isinf(d))
 		buf_addstr(b, "null");
-		return;
-	}
-	if (integral(d)) {
+	else if (integral(d))
 		buf_addf(b, "%.0f", d);
-		return;
-	}
-	shortest(d, digits, &exp10);
-	if (d < 0)
-		buf_addch(b, '-');
-	if (absd(d) < 1e-6 || absd(d) >= 1e21)
-		add_exp(b, digits, exp10, exp10 < 0 ? 1 : 2);
 	else
-		add_fixed(b, digits, exp10);
+		add_shortest(b, d, -6, 21, 1);
 }
 
 /* ---- printing (Go's fmt) ------------------------------------------- */
@@ -549,7 +427,7 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 static void add_padded(struct buf *b, const struct fspec *f, const char *s,
 		       size_t len)
 {
-	size_t w = rune_count(s, len), pad;
+	size_t w = utf8_count(s, len), pad;
 
 	if (f->width < 0 || (size_t) f->width <= w) {
 		buf_add(b, s, len);
@@ -665,7 +543,7 @@ static void fmt_rune(struct buf *b, const struct fspec *f, long long v)
 		buf_addf(&t, "U+%04X",
 			 (unsigned) (v < 0 || v > 0x10ffff ? 0xfffd : v));
 	else
-		tmpl_add_utf8(&t, cp);
+		utf8_add(&t, cp);
 	add_padded(b, f, t.s, t.len);
 }
 
@@ -694,7 +572,7 @@ static void fmt_string(struct buf *b, const struct fspec *f, const char *s)
 	size_t len = strlen(s), i;
 
 	if (f->prec >= 0)
-		len = tmpl_rune_prefix(s, len, (size_t) f->prec);
+		len = utf8_prefix(s, len, (size_t) f->prec);
 	if (f->verb == 'q') {
 		quote(&t, s, len, f->plus);
 	} else if (f->verb == 'x' || f->verb == 'X') {
@@ -755,6 +633,15 @@ static int fmt_scalar(struct err **e, struct buf *b, const struct fspec *f,
 	return 0;
 }
 
+/* Printing fails rather than recurse past VALUE_MAX_DEPTH. */
+static int check_depth(struct err **e, int depth)
+{
+	if (depth > VALUE_MAX_DEPTH)
+		return tmpl_err(e, NULL, "value nested deeper than %d levels",
+				VALUE_MAX_DEPTH);
+	return 0;
+}
+
 /* Go's fmt of interface{} values decoded from JSON: the verb applies to
  * each element of an array ([a b c]) and to each key and value of an
  * object (map[k:v], keys sorted). */
@@ -765,9 +652,8 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 	const cJSON *c;
 	size_t n, i;
 
-	if (depth > VALUE_MAX_DEPTH)
-		return perr(e, "value nested deeper than %d levels",
-			    VALUE_MAX_DEPTH);
+	if (check_depth(e, depth) < 0)
+		return -1;
 	if (f->verb == 'T') {
 		add_padded(b, f, go_type(j), strlen(go_type(j)));
 		return 0;
@@ -821,7 +707,7 @@ static void json_string(struct buf *b, const char *s)
 	while (i < n) {
 		unsigned char c = (unsigned char) s[i];
 
-		k = tmpl_utf8_decode(s + i, n - i, &cp);
+		k = utf8_decode(s + i, n - i, &cp);
 		if (c && (e = strchr(esc, c)) && (e - esc) % 2 == 0) {
 			buf_addch(b, '\\');
 			buf_addch(b, e[1]);
@@ -845,9 +731,8 @@ static int json_value(struct err **e, struct buf *b, const cJSON *j, int depth)
 	const cJSON *c;
 	size_t n, i;
 
-	if (depth > VALUE_MAX_DEPTH)
-		return perr(e, "value nested deeper than %d levels",
-			    VALUE_MAX_DEPTH);
+	if (check_depth(e, depth) < 0)
+		return -1;
 	switch (tmpl_kind_of(j)) {
 	case VK_NONE:
 	case VK_NULL:
@@ -995,7 +880,7 @@ static int odd_verb(struct err **e, struct buf *b, const char **p,
 		    const cJSON *arg)
 {
 	uint32_t cp;
-	size_t k = tmpl_next_rune(*p, strlen(*p), &cp);
+	size_t k = utf8_next(*p, strlen(*p), &cp);
 
 	buf_addf(b, "%%!%.*s(", (int) k, *p);
 	*p += k - 1;

@@ -92,15 +92,22 @@ static void is_out(const char *src, const char *want)
 	is_str(got, want, label(src));
 }
 
-/* @src fails (parsing or running) with the message @want. */
-static void is_err(const char *src, const char *want)
+/* @src over @data fails (parsing or running) with the message @want. */
+static void is_err_on(const char *src, const cJSON *data, const char *want,
+		      const char *name)
 {
 	_cleanup_free_ char *msg = NULL;
-	_cleanup_free_ char *got = run(src, doc, &msg);
+	_cleanup_free_ char *got = run(src, data, &msg);
 
 	if (got)
 		tap_diag("output: '%s'", got);
-	is_str(msg, want, label(src));
+	is_str(msg, want, name);
+}
+
+/* @src over the test document fails with the message @want. */
+static void is_err(const char *src, const char *want)
+{
+	is_err_on(src, doc, want, label(src));
 }
 
 /* @src is refused by tmpl_parse() itself, with @want. */
@@ -184,6 +191,8 @@ static void test_printing(void)
 	is_out("{{.Dup}}", "map[k:2]");
 	is_out("{{1.5}} {{1e3}} {{0.1}} {{-0.5}} {{100000000000}}",
 	       "1.5 1000 0.1 -0.5 100000000000");
+	is_out("{{0.0001}} {{0.00001}} {{-0.00001}} {{2.5e21}}",
+	       "0.0001 1e-05 -1e-05 2.5e+21");
 	is_out("{{true}} {{false}}", "true false");
 }
 
@@ -202,6 +211,8 @@ static void test_json(void)
 	is_out("{{json .Tiny}} {{json .Big}} {{json .Ratio}} {{json .Size}}",
 	       "1e-7 1e+21 0.25 1700000000");
 	is_out("{{json 0.000001}} {{json 123456.25}}", "0.000001 123456.25");
+	is_out("{{json 0.00000099}} {{json -0.0000015}} {{json -1.5e21}}",
+	       "9.9e-7 -0.0000015 -1.5e+21");
 	is_out("{{json nil}} {{json (index .Labels \"nope\")}}", "null null");
 	is_out("{{json .Nested}}", "{\"a\":[1,[2,[3,null]],{\"k\":\"v\"}]}");
 	is_out("{{json .Empty}}{{json .EmptyObj}}", "[]{}");
@@ -680,30 +691,21 @@ static void test_limits(void)
 	buf_reset(&src);
 	for (i = 0; i < 101; i++)
 		buf_addstr(&src, "{{with .}}");
-	got = run(src.s, doc, &msg);
-	is_str(msg, "template: nesting deeper than 100 levels",
-	       "101 nested withs");
-	free(msg);
-	free(got);
+	is_err_on(src.s, doc, "template: nesting deeper than 100 levels",
+		  "101 nested withs");
 	buf_reset(&src);
 
 	/* Parentheses count too, and so do their pipelines. */
 	buf_addstr(&src, "{{");
 	for (i = 0; i < 100000; i++)
 		buf_addch(&src, '(');
-	got = run(src.s, doc, &msg);
-	is_str(msg, "template: nesting deeper than 100 levels",
-	       "100000 open parentheses");
-	free(msg);
-	free(got);
+	is_err_on(src.s, doc, "template: nesting deeper than 100 levels",
+		  "100000 open parentheses");
 	buf_reset(&src);
 	for (i = 0; i < 50000; i++)
 		buf_addstr(&src, "{{if 1}}{{else if 2}}");
-	got = run(src.s, doc, &msg);
-	is_str(msg, "template: nesting deeper than 100 levels",
-	       "a long else-if chain");
-	free(msg);
-	free(got);
+	is_err_on(src.s, doc, "template: nesting deeper than 100 levels",
+		  "a long else-if chain");
 	buf_reset(&src);
 
 	/* A large template: 1 MiB of text and 100000 actions. */
@@ -731,15 +733,12 @@ static void test_limits(void)
 		cJSON_AddItemToArray(inner, next);
 		inner = next;
 	}
-	got = run("{{.}}", deep, &msg);
-	is_str(msg, "template: value nested deeper than 1000 levels",
-	       "printing 2000 levels of arrays");
-	free(msg);
-	free(got);
-	got = run("{{json .}}", deep, &msg);
-	is_str(msg, "template: value nested deeper than 1000 levels",
-	       "json of 2000 levels of arrays");
-	free(msg);
+	is_err_on("{{.}}", deep,
+		  "template: value nested deeper than 1000 levels",
+		  "printing 2000 levels of arrays");
+	is_err_on("{{json .}}", deep,
+		  "template: value nested deeper than 1000 levels",
+		  "json of 2000 levels of arrays");
 	got = run("{{len .}}", deep, &msg);
 	is_str(got, "1", "len needs no recursion");
 	cJSON_Delete(deep);
