@@ -79,6 +79,22 @@ static void put(struct ctr_log *l, int stream, bool partial, const char *text,
 	buf_release(&rec);
 }
 
+/* Writes the first LOG_LINE_MAX bytes of PART as a part while it is
+ * longer than that: records stay bounded. */
+static void flush_long(struct ctr_log *l, int stream, struct buf *part)
+{
+	size_t off = 0;
+
+	while (part->len - off > LOG_LINE_MAX) {
+		put(l, stream, true, part->s + off, LOG_LINE_MAX);
+		off += LOG_LINE_MAX;
+	}
+	if (off) {
+		memmove(part->s, part->s + off, part->len - off);
+		buf_setlen(part, part->len - off);
+	}
+}
+
 void ctr_log_write(struct ctr_log *l, int stream, const char *data, size_t len)
 {
 	struct buf *part = &l->part[stream == 2];
@@ -87,18 +103,11 @@ void ctr_log_write(struct ctr_log *l, int stream, const char *data, size_t len)
 		const char *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) : len;
 
-		if (!nl) {
+		if (!nl || part->len || n > LOG_LINE_MAX) {
 			buf_add(part, data, n);
-			while (part->len >= LOG_LINE_MAX) {
-				put(l, stream, true, part->s, LOG_LINE_MAX);
-				memmove(part->s, part->s + LOG_LINE_MAX,
-					part->len - LOG_LINE_MAX);
-				buf_setlen(part, part->len - LOG_LINE_MAX);
-			}
-			return;
-		}
-		if (part->len) {
-			buf_add(part, data, n);
+			flush_long(l, stream, part);
+			if (!nl)
+				return;
 			put(l, stream, false, part->s, part->len);
 			buf_reset(part);
 		} else {

@@ -642,21 +642,15 @@ uint64_t ctr_pid_start(pid_t pid)
 	buf[n] = '\0';
 	/* the command name may hold spaces and ')': skip to the last one */
 	p = strrchr(buf, ')');
-	if (!p)
+	/* field 3, the state: a zombie counts as gone (it ran its course,
+	 * its exit is pending) */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 0;
-	/* fields 3.. follow; the start time is field 22 */
+	/* the start time is field 22 */
 	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &start) != 1)
 		return 0;
-	/* a zombie counts as gone: it ran its course, the exit is pending */
-	{
-		char *state = strrchr(buf, ')');
-
-		if (state && state[1] == ' ' && (state[2] == 'Z' ||
-						 state[2] == 'X'))
-			return 0;
-	}
 	return start;
 }
 
