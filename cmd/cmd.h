@@ -126,6 +126,11 @@ int cmd_inspect_type(struct husk_ctx *ctx, int argc, char **argv,
  */
 int cmd_open_store(struct husk_ctx *ctx, struct store *s, bool writable,
 		   const char *first, struct err **e);
+/* One container for exec, logs...: the store opened read-only, NAME
+ * found (an id, a prefix or a name) and its state brought up to date. */
+struct ctr;
+int cmd_find_ctr(struct husk_ctx *ctx, struct store *s, const char *name,
+		 struct ctr *c, struct err **e);
 /* inspect's output: the JSON array, or FORMAT run over each element. */
 int cmd_inspect_print(struct husk_ctx *ctx, const cJSON *arr,
 		      const char *format, struct err **e);

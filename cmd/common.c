@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "ctr/ctr.h"
 #include "layers/store.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -177,4 +178,13 @@ int cmd_open_store(struct husk_ctx *ctx, struct store *s, bool writable,
 		return err_cause(e, ENOENT, "no such container '%s'", first);
 	}
 	return -1;
+}
+
+int cmd_find_ctr(struct husk_ctx *ctx, struct store *s, const char *name,
+		 struct ctr *c, struct err **e)
+{
+	if (cmd_open_store(ctx, s, false, name, e) < 0 ||
+	    ctr_find(s, name, c, e) < 0)
+		return -1;
+	return ctr_refresh(s, c, 0, e);
 }

@@ -209,11 +209,7 @@ int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		return rc < 0 ? rc : 0;
 	}
 	ctr_init(&c);
-	rc = cmd_open_store(ctx, &s, false, argv[optind], e);
-	if (rc >= 0)
-		rc = ctr_find(&s, argv[optind], &c, e);
-	if (rc >= 0)
-		rc = ctr_refresh(&s, &c, 0, e);
+	rc = cmd_find_ctr(ctx, &s, argv[optind], &c, e);
 	if (rc >= 0 && c.status != CTR_RUNNING)
 		rc = err_cause(e, EINVAL, "cannot exec in container '%s': it "
 			       "is not running", argv[optind]);

@@ -99,14 +99,22 @@ static cJSON *mounts_obj(const cJSON *spec, const cJSON *host_config)
 	return arr;
 }
 
+static void add_path(cJSON *o, const char *key, const char *dir,
+		     const char *name)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+
+	cJSON_AddStringToObject(o, key, p);
+}
+
 static cJSON *container_obj(struct store *s, struct ctr *c)
 {
 	_cleanup_cjson_ cJSON *spec = NULL;
 	cJSON *o = cJSON_CreateObject(), *rest, *gd, *net;
 	_cleanup_free_ char *name = xasprintf("/%s", c->name ? c->name : "");
 	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root, c->id);
-	_cleanup_free_ char *p = NULL;
-	const char *ann_lower;
+	const char *lower;
+	cJSON *data;
 
 	(void) cmd_ctr_spec(c, &spec, NULL);
 	cJSON_AddStringToObject(o, "Id", c->id);
@@ -119,17 +127,13 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 		cJSON_AddItemToArray(rest, cJSON_CreateString(*a));
 	cJSON_AddItemToObject(o, "State", state_obj(c));
 	cJSON_AddStringToObject(o, "Image", c->image_id ? c->image_id : "");
-	p = xasprintf("%s/resolv.conf", dir);
-	cJSON_AddStringToObject(o, "ResolvConfPath", p);
-	free(p);
-	p = xasprintf("%s/hostname", dir);
-	cJSON_AddStringToObject(o, "HostnamePath", p);
-	free(p);
-	p = xasprintf("%s/hosts", dir);
-	cJSON_AddStringToObject(o, "HostsPath", p);
-	free(p);
-	p = xasprintf("%s/ctr.log", dir);
-	cJSON_AddStringToObject(o, "LogPath", c->detached ? p : "");
+	add_path(o, "ResolvConfPath", dir, "resolv.conf");
+	add_path(o, "HostnamePath", dir, "hostname");
+	add_path(o, "HostsPath", dir, "hosts");
+	if (c->detached)
+		add_path(o, "LogPath", dir, "ctr.log");
+	else
+		cJSON_AddStringToObject(o, "LogPath", "");
 	cJSON_AddStringToObject(o, "Name", name);
 	cJSON_AddNumberToObject(o, "RestartCount", c->restarts);
 	cJSON_AddStringToObject(o, "Driver", "overlay");
@@ -139,23 +143,12 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 			      cJSON_CreateObject());
 	gd = cJSON_AddObjectToObject(o, "GraphDriver");
 	cJSON_AddStringToObject(gd, "Name", "overlay");
-	{
-		cJSON *data = cJSON_AddObjectToObject(gd, "Data");
-		const cJSON *ann = json_obj(spec, "annotations");
-
-		ann_lower = json_str(ann, "io.husk.overlay.lower");
-		cJSON_AddStringToObject(data, "LowerDir",
-					ann_lower ? ann_lower : "");
-		free(p);
-		p = xasprintf("%s/rootfs", dir);
-		cJSON_AddStringToObject(data, "MergedDir", p);
-		free(p);
-		p = xasprintf("%s/upper", dir);
-		cJSON_AddStringToObject(data, "UpperDir", p);
-		free(p);
-		p = xasprintf("%s/work", dir);
-		cJSON_AddStringToObject(data, "WorkDir", p);
-	}
+	data = cJSON_AddObjectToObject(gd, "Data");
+	lower = json_str(json_obj(spec, "annotations"), "io.husk.overlay.lower");
+	cJSON_AddStringToObject(data, "LowerDir", lower ? lower : "");
+	add_path(data, "MergedDir", dir, "rootfs");
+	add_path(data, "UpperDir", dir, "upper");
+	add_path(data, "WorkDir", dir, "work");
 	cJSON_AddItemToObject(o, "Mounts", mounts_obj(spec, c->host_config));
 	cJSON_AddItemToObject(o, "Config", c->config ?
 			      cJSON_Duplicate(c->config, true) :

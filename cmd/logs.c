@@ -312,11 +312,7 @@ int cmd_logs(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	ctr_init(&c);
-	rc = cmd_open_store(ctx, &s, false, argv[optind], e);
-	if (rc >= 0)
-		rc = ctr_find(&s, argv[optind], &c, e);
-	if (rc >= 0)
-		rc = ctr_refresh(&s, &c, 0, e);
+	rc = cmd_find_ctr(ctx, &s, argv[optind], &c, e);
 	if (rc >= 0)
 		rc = show(&s, &c, &a, e);
 	ctr_release(&c);
