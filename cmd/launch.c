@@ -52,6 +52,14 @@ static int starter(void *arg, const int stdio[3], pid_t *pid, int *pty,
 	return rc;
 }
 
+/* ctr_stopped: the fuse-overlayfs daemon goes with the container */
+static void stopped(void *arg)
+{
+	struct launch *l = arg;
+
+	runtime_fuse_stop(&l->sp, l->fuse);
+}
+
 /* docker's 125/126/127 for a container that could not start */
 static int start_code(int errnum)
 {
@@ -111,7 +119,7 @@ static int foreground(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		(void) close(pty);
 	}
 	status = runtime_wait(pid);
-	runtime_fuse_stop(&l->sp, l->fuse);
+	stopped(l);
 	ctr_mark_exited(s, c, status, NULL);
 	return status;
 }
@@ -134,7 +142,7 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 	if (!o->detach) {
 		rc = foreground(ctx, s, c, &l, o, e);
 	} else {
-		rc = ctr_start_detached(s, c, starter, &l, e);
+		rc = ctr_start_detached(s, c, starter, stopped, &l, e);
 		if (rc < 0)
 			rc = start_failed(ctx, c, e);
 	}

@@ -204,16 +204,19 @@ int ctr_log_parse(const char *line, size_t len, struct ctr_log_entry *out);
  */
 typedef int (*ctr_starter)(void *arg, const int stdio[3], pid_t *pid,
 			   int *pty, struct err **e);
+/* What is left to do once the container exited (a fuse daemon to stop). */
+typedef void (*ctr_stopped)(void *arg);
 
 /*
  * Starts C (locked by the caller, not running) detached: a double-forked
  * monitor (setsid, stdio on /dev/null) calls START with the container's
  * output in pipes, records C running, unlocks it and reports back; then it
- * logs the output (ctr.log), records the exit and honours --rm. Returns
+ * logs the output (ctr.log), calls STOPPED, records the exit and honours
+ * --rm. Returns
  * once the container exec'd (0) or failed to (<0, START's error).
  */
 int ctr_start_detached(struct store *s, struct ctr *c, ctr_starter start,
-		       void *arg, struct err **e);
+		       ctr_stopped stopped, void *arg, struct err **e);
 
 /* For a foreground start: records C (locked) running as PID, with the
  * calling process as its monitor, and unlocks it. */

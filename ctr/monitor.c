@@ -170,7 +170,8 @@ static int pump(struct ctr_log *log, int out, int err, int pty, pid_t pid)
 }
 
 static void __attribute__((noreturn))
-monitor(struct store *s, struct ctr *c, ctr_starter start, void *arg, int rep)
+monitor(struct store *s, struct ctr *c, ctr_starter start, ctr_stopped stopped,
+	void *arg, int rep)
 {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
@@ -214,6 +215,8 @@ monitor(struct store *s, struct ctr *c, ctr_starter start, void *arg, int rep)
 	c->dirfd = own;
 	status = pump(&log, out[0], err[0], pty, pid);
 	ctr_log_close(&log);
+	if (stopped)
+		stopped(arg);
 	ctr_mark_exited(s, c, status, NULL);
 	_exit(0);
 fail:
@@ -238,7 +241,7 @@ fail:
 }
 
 int ctr_start_detached(struct store *s, struct ctr *c, ctr_starter start,
-		       void *arg, struct err **e)
+		       ctr_stopped stopped, void *arg, struct err **e)
 {
 	int p[2], status;
 	char msg[4096];
@@ -259,7 +262,7 @@ int ctr_start_detached(struct store *s, struct ctr *c, ctr_starter start,
 		(void) setsid();
 		a = fork();
 		if (a == 0)
-			monitor(s, c, start, arg, p[1]);
+			monitor(s, c, start, stopped, arg, p[1]);
 		_exit(a < 0 ? 1 : 0);
 	}
 	(void) close(p[1]);

@@ -1109,3 +1109,25 @@ ps_status() {
 	# and nothing was created by any of them
 	assert_eq "$before" "$(ls "$HUSK_ROOT/containers")"
 }
+
+@test "run -d with fuse-overlayfs: the rootfs is served while it runs, the daemon goes when it stops" {
+	require_cmd fuse-overlayfs
+	local i
+	HUSK_OVERLAY=fuse-overlayfs "$HUSK" run -d --name fz "$I" sh -c 'echo hi > /new; while :; do sleep 1; done' >/dev/null
+	run --separate-stderr "$HUSK" exec fz sh -c 'grep " / " /proc/mounts | cut -d" " -f3; cat /new'
+	[ "$status" -eq 0 ]
+	assert_eq "fuse.fuse-overlayfs" "${lines[0]}"
+	assert_eq hi "${lines[1]}"
+	pgrep -f "fuse-overlayfs -f -o lowerdir=$HUSK_ROOT" >/dev/null
+	"$HUSK" stop -t 0 fz >/dev/null
+	for i in $(seq 50); do
+		pgrep -f "fuse-overlayfs -f -o lowerdir=$HUSK_ROOT" >/dev/null || break
+		sleep 0.1
+	done
+	! pgrep -f "fuse-overlayfs -f -o lowerdir=$HUSK_ROOT" >/dev/null
+	# its writable layer is kept for the next start (the kernel's overlay)
+	run "$HUSK" start fz
+	[ "$status" -eq 0 ]
+	run "$HUSK" exec fz cat /new
+	assert_eq hi "$output"
+}
