@@ -387,24 +387,24 @@ ensure_image() {
 	"$HUSK" run --rm --network none "$1" true >/dev/null 2>&1	# the seccomp cache
 }
 
-row_run_default_net() {
-	local row="warm run --rm busybox true (default network)" n ref=$REG/husk/busybox:latest
+# warm_row ROW REF NET: a warm `run --rm REF true` by husk and podman;
+# NET is the network flag, empty for the default network
+warm_row() {
+	local row=$1 ref=$2 net=${3:-} n
 	n=$(runs 30 10)
 	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
-	measure "$row" husk "$n" true "'$HUSK' run --rm $ref true"
+	measure "$row" husk "$n" true "'$HUSK' run --rm ${net:+--network $net} $ref true"
 	if have podman; then
-		measure "$row" podman "$n" true "podman run --rm $ref true"
+		measure "$row" podman "$n" true "podman run --rm ${net:+--network=$net} $ref true"
 	fi
 }
 
+row_run_default_net() {
+	warm_row "warm run --rm busybox true (default network)" "$REG/husk/busybox:latest"
+}
+
 row_run_debian() {
-	local row="warm run --rm --network none debian true" n ref=$REG/husk/debian:gzip
-	n=$(runs 30 10)
-	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
-	measure "$row" husk "$n" true "'$HUSK' run --rm --network none $ref true"
-	if have podman; then
-		measure "$row" podman "$n" true "podman run --rm --network=none $ref true"
-	fi
+	warm_row "warm run --rm --network none debian true" "$REG/husk/debian:gzip" none
 }
 
 # a detached container's whole life, as scripts do it

@@ -101,6 +101,10 @@ int cmd_registry_flag(struct husk_ctx *ctx, int c, struct registry_config *cfg,
 int cmd_parse_bool(struct husk_ctx *ctx, const char *flag, const char *v,
 		   bool *out, struct err **e);
 
+/* A count of seconds (up to a year) for FLAG; a usage error otherwise. */
+int cmd_parse_seconds(struct husk_ctx *ctx, const char *flag, const char *v,
+		      int *out, struct err **e);
+
 /* "SIGTERM", "TERM", "term", "15", "RTMIN+3" -> the number, else -1. */
 int cmd_parse_signal(const char *s);
 

@@ -188,3 +188,15 @@ int cmd_find_ctr(struct husk_ctx *ctx, struct store *s, const char *name,
 		return -1;
 	return ctr_refresh(s, c, 0, e);
 }
+
+int cmd_parse_seconds(struct husk_ctx *ctx, const char *flag, const char *v,
+		      int *out, struct err **e)
+{
+	uint64_t n;
+
+	if (parse_uint64(v, 0, 86400 * 365, &n, NULL) < 0)
+		return cmd_usage_error(ctx, e, "invalid %s '%s': seconds "
+				       "expected", flag, v);
+	*out = (int)n;
+	return 0;
+}

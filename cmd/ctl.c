@@ -22,7 +22,6 @@
 #include "ctr/ctr.h"
 #include "layers/store.h"
 #include "lib/json.h"
-#include "lib/parse.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -185,13 +184,8 @@ struct stop_args {
 static int stop_flag(struct husk_ctx *ctx, int c, void *arg, struct err **e)
 {
 	struct stop_args *a = arg;
-	uint64_t v;
 
-	if (parse_uint64(optarg, 0, 86400 * 365, &v, NULL) < 0)
-		return cmd_usage_error(ctx, e, "invalid --time '%s': seconds "
-				       "expected", optarg);
-	a->timeout = (int)v;
-	return 0;
+	return cmd_parse_seconds(ctx, "--time", optarg, &a->timeout, e);
 }
 
 static void stop_usage(void)
@@ -411,7 +405,8 @@ static void prune_usage(void)
 	       "      --help    show this help\n");
 }
 
-static int prune_flag(struct husk_ctx *ctx, int c, void *arg, struct err **e)
+/* for commands whose only option is --help */
+static int no_flag(struct husk_ctx *ctx, int c, void *arg, struct err **e)
 {
 	return 0;
 }
@@ -428,7 +423,7 @@ static int container_prune(struct husk_ctx *ctx, int argc, char **argv,
 	struct ctr *v = NULL;
 	size_t n = 0, removed = 0;
 	int rc = parse_opts(ctx, argc, argv, "+:fh", opts, prune_usage,
-			    prune_flag, NULL, e);
+			    no_flag, NULL, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -596,7 +591,7 @@ int cmd_wait(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	struct each x = { "wait", "wait for", false, false, wait_one, &last,
 			  NULL };
 	int rc = parse_opts(ctx, argc, argv, "+:h", opts, wait_usage,
-			    prune_flag, NULL, e);
+			    no_flag, NULL, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -625,7 +620,7 @@ int cmd_rename(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	struct store s = STORE_INIT;
 	struct ctr c;
 	int rc = parse_opts(ctx, argc, argv, "+:h", opts, rename_usage,
-			    prune_flag, NULL, e);
+			    no_flag, NULL, e);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;

@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/launch.h"
 #include "ctr/ctr.h"
+#include "layers/image.h"
 #include "layers/store.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
@@ -130,13 +131,6 @@ static char **merge_env(char **base, char **over)
 	return out;
 }
 
-static void strv_drop(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 static int exec_in(struct husk_ctx *ctx, struct ctr *c, struct exec_args *a,
 		   struct err **e)
 {
@@ -150,7 +144,7 @@ static int exec_in(struct husk_ctx *ctx, struct ctr *c, struct exec_args *a,
 
 	if (cmd_ctr_spec(c, &json, e) < 0 || rt_spec_parse(json, &sp, e) < 0)
 		return -1;
-	strv_drop(sp.args);
+	strv_free(sp.args);
 	sp.args = xcalloc(1, sizeof(char *));
 	for (size_t n = 0; a->cmd[n]; n++) {
 		sp.args = xrealloc(sp.args, (n + 2) * sizeof(char *));
@@ -158,7 +152,7 @@ static int exec_in(struct husk_ctx *ctx, struct ctr *c, struct exec_args *a,
 		sp.args[n + 1] = NULL;
 	}
 	env = merge_env(sp.env, a->env);
-	strv_drop(sp.env);
+	strv_free(sp.env);
 	sp.env = env;
 	if (a->workdir) {
 		free(sp.cwd);
@@ -205,7 +199,7 @@ int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	int rc = parse(ctx, argc, argv, &a, e);
 
 	if (rc != 0) {
-		strv_drop(a.env);
+		strv_free(a.env);
 		return rc < 0 ? rc : 0;
 	}
 	ctr_init(&c);
@@ -217,6 +211,6 @@ int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		rc = exec_in(ctx, &c, &a, e);
 	ctr_release(&c);
 	store_close(&s);
-	strv_drop(a.env);
+	strv_free(a.env);
 	return rc;
 }

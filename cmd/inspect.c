@@ -157,8 +157,7 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 	cJSON_AddStringToObject(net, "Bridge", "");
 	cJSON_AddStringToObject(net, "SandboxID", "");
 	cJSON_AddObjectToObject(net, "Ports");
-	cJSON_AddStringToObject(net, "SandboxKey", c->status == CTR_RUNNING ?
-				"" : "");
+	cJSON_AddStringToObject(net, "SandboxKey", "");
 	cJSON_AddStringToObject(net, "IPAddress", "");
 	cJSON_AddStringToObject(net, "Gateway", "");
 	cJSON_AddStringToObject(net, "MacAddress", "");

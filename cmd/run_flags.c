@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/run.h"
+#include "layers/image.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/parse.h"
@@ -25,13 +26,6 @@ void run_strv_add(char ***v, const char *s)
 	*v = xrealloc(*v, (n + 2) * sizeof(char *));
 	(*v)[n] = xstrdup(s);
 	(*v)[n + 1] = NULL;
-}
-
-static void strv_release(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
 }
 
 static bool valid_key(const char *s, size_t n)
@@ -284,21 +278,16 @@ int run_stop_signal(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		     struct err **e)
 {
-	uint64_t v;
-
-	if (parse_uint64(arg, 0, 86400 * 365, &v, NULL) < 0)
-		return cmd_usage_error(ctx, e, "invalid --stop-timeout '%s': "
-				       "seconds expected", arg);
-	a->stop_timeout = (int)v;
-	return 0;
+	return cmd_parse_seconds(ctx, "--stop-timeout", arg, &a->stop_timeout,
+				 e);
 }
 
 void run_args_release(struct run_args *a)
 {
-	strv_release(a->env);
-	strv_release(a->cap_add);
-	strv_release(a->cap_drop);
-	strv_release(a->labels);
+	strv_free(a->env);
+	strv_free(a->cap_add);
+	strv_free(a->cap_drop);
+	strv_free(a->labels);
 	free(a->stop_signal);
 	for (size_t i = 0; i < a->rc.nbinds; i++) {
 		free(a->rc.binds[i].source);

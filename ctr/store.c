@@ -470,20 +470,34 @@ static bool is_hex(const char *s)
 	return true;
 }
 
+/* REL under the store, for readdir() (its fd: dirfd()); NULL with errno
+ * set when it cannot be opened. */
+static DIR *open_listing(struct store *s, const char *rel)
+{
+	int fd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+
+		(void) close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
 static int by_prefix(struct store *s, const char *arg, char out[65],
 		     struct err **e)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	int fd = openat(s->rootfd, DIR_CONTAINERS, O_RDONLY | O_DIRECTORY |
-						   O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = open_listing(s, DIR_CONTAINERS);
 	size_t n = strlen(arg), found = 0;
 	struct dirent *de;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void) close(fd);
+	if (!d)
 		return err_cause(e, ENOENT, "no such container '%s'", arg);
-	}
 	while ((de = readdir(d)))
 		if (strlen(de->d_name) == 64 && !strncmp(de->d_name, arg, n)) {
 			if (found++)
@@ -573,32 +587,25 @@ static int by_created(const void *a, const void *b)
 
 int ctr_list(struct store *s, struct ctr **out, size_t *n, struct err **e)
 {
-	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_closedir_ DIR *d = open_listing(s, DIR_CONTAINERS);
 	struct ctr *v = NULL;
 	size_t len = 0, cap = 0;
-	int fd = openat(s->rootfd, DIR_CONTAINERS, O_RDONLY | O_DIRECTORY |
-						   O_CLOEXEC);
 	struct dirent *de;
 
 	*out = NULL;
 	*n = 0;
-	if (fd < 0)
+	if (!d)
 		return errno == ENOENT ? 0 :
 		       err_make(e, errno, "cannot read '%s/%s'", s->root,
 				DIR_CONTAINERS);
-	d = fdopendir(fd);
-	if (!d) {
-		(void) close(fd);
-		return err_make(e, errno, "cannot read '%s'", DIR_CONTAINERS);
-	}
 	while ((de = readdir(d))) {
 		struct ctr c;
 
 		if (strlen(de->d_name) != 64 || !is_hex(de->d_name))
 			continue;
 		ctr_init(&c);
-		c.dirfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
-						 O_NOFOLLOW | O_CLOEXEC);
+		c.dirfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+						       O_NOFOLLOW | O_CLOEXEC);
 		/* a directory without state yet is being created */
 		if (c.dirfd < 0 || state_load(&c, de->d_name) < 0) {
 			ctr_release(&c);
@@ -804,7 +811,7 @@ int ctr_finish_removal(struct store *s, const char *arg)
 	_cleanup_free_ char *link = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	char id[80] = "";
-	int fd, done = 0;
+	int done = 0;
 	struct dirent *de;
 	ssize_t n;
 
@@ -816,20 +823,13 @@ int ctr_finish_removal(struct store *s, const char *arg)
 	}
 	if (!id[0] && is_hex(arg) && strlen(arg) <= 64)
 		snprintf(id, sizeof(id), "%s", arg);
-	if (!id[0])
+	if (!id[0] || !(d = open_listing(s, DIR_CONTAINERS)))
 		return 0;
-	fd = openat(s->rootfd, DIR_CONTAINERS, O_RDONLY | O_DIRECTORY |
-					       O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void) close(fd);
-		return 0;
-	}
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, RM_PREFIX, strlen(RM_PREFIX)) ||
 		    strncmp(de->d_name + strlen(RM_PREFIX), id, strlen(id)))
 			continue;
-		gc_one(s, fd, de->d_name, true);
+		gc_one(s, dirfd(d), de->d_name, true);
 		if (link) {
 			_cleanup_lock_ int lk = names_lock(s, NULL);
 
@@ -884,42 +884,28 @@ static void gc_one(struct store *s, int dfd, const char *name, bool rm_done)
 
 static void gc_exits(struct store *s)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	int fd = openat(s->rootfd, DIR_EXITS, O_RDONLY | O_DIRECTORY |
-					      O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = open_listing(s, DIR_EXITS);
 	time_t now = time(NULL);
 	struct dirent *de;
 	struct stat st;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void) close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
+	while (d && (de = readdir(d)))
 		if (de->d_name[0] != '.' &&
-		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_mtime + EXIT_KEEP_SECS < now)
-			(void) unlinkat(fd, de->d_name, 0);
+			(void) unlinkat(dirfd(d), de->d_name, 0);
 }
 
 void ctr_gc(struct store *s)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	int fd = openat(s->rootfd, DIR_CONTAINERS, O_RDONLY | O_DIRECTORY |
-						   O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = open_listing(s, DIR_CONTAINERS);
 	struct dirent *de;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void) close(fd);
-		return;
-	}
 	gc_exits(s);
-	while ((de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		if (!strncmp(de->d_name, RM_PREFIX, strlen(RM_PREFIX)))
-			gc_one(s, fd, de->d_name, true);
+			gc_one(s, dirfd(d), de->d_name, true);
 		else if (strlen(de->d_name) == 64 && is_hex(de->d_name))
-			gc_one(s, fd, de->d_name, false);
+			gc_one(s, dirfd(d), de->d_name, false);
 	}
 }

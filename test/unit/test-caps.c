@@ -21,33 +21,13 @@
 #include "lib/buf.h"
 #include "runtime/internal.h"
 #include "test/unit/tap.h"
+#include "test/unit/child.h"
 #include "lib/banned.h"
 
 #define BIT(n) (UINT64_C(1) << (n))
 
 /* ---- running checks in a child ---- */
 
-struct rec {
-	int pass;
-	char desc[128];
-	char diag[256];
-};
-
-static int rec_fd = -1;
-
-static __attribute__((format(printf, 3, 4))) void
-crec(bool pass, const char *diag, const char *fmt, ...)
-{
-	struct rec r = {.pass = pass};
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void) vsnprintf(r.desc, sizeof(r.desc), fmt, ap);
-	va_end(ap);
-	(void) snprintf(r.diag, sizeof(r.diag), "%s", diag ? diag : "");
-	if (write(rec_fd, &r, sizeof(r)) != (ssize_t) sizeof(r))
-		_exit(3);
-}
 
 static void crec_mask(uint64_t got, uint64_t want, const char *desc)
 {
@@ -58,35 +38,6 @@ static void crec_mask(uint64_t got, uint64_t want, const char *desc)
 	crec(got == want, got == want ? NULL : diag, "%s", desc);
 }
 
-/* Runs fn(arg) in a child; its records become TAP lines here. */
-static void in_child(const char *what, void (*fn)(const void *),
-		     const void *arg)
-{
-	int p[2], status = 0;
-	struct rec r;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		ok(false, "%s: pipe: %s", what, strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		(void) close(p[0]);
-		rec_fd = p[1];
-		fn(arg);
-		_exit(0);
-	}
-	(void) close(p[1]);
-	while (read(p[0], &r, sizeof(r)) == (ssize_t) sizeof(r)) {
-		if (!ok(r.pass, "%s: %s", what, r.desc) && r.diag[0])
-			tap_diag("  %s", r.diag);
-	}
-	(void) close(p[0]);
-	(void) waitpid(pid, &status, 0);
-	is_int(status, 0, "child exits cleanly");
-}
 
 static int write_file(const char *path, const char *s)
 {

@@ -27,6 +27,7 @@
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
 #include "test/unit/tap.h"
+#include "test/unit/child.h"
 #include "lib/banned.h"
 
 #ifndef AF_VSOCK
@@ -35,27 +36,6 @@
 
 /* ---- running checks in a child ---- */
 
-struct rec {
-	int pass;
-	char desc[128];
-	char diag[256];
-};
-
-static int rec_fd = -1;
-
-static __attribute__((format(printf, 3, 4))) void
-crec(bool pass, const char *diag, const char *fmt, ...)
-{
-	struct rec r = {.pass = pass};
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void) vsnprintf(r.desc, sizeof(r.desc), fmt, ap);
-	va_end(ap);
-	(void) snprintf(r.diag, sizeof(r.diag), "%s", diag ? diag : "");
-	if (write(rec_fd, &r, sizeof(r)) != (ssize_t) sizeof(r))
-		_exit(3);
-}
 
 /* Records that a raw syscall result failed with @want (0: succeeded). */
 static void crec_errno(long rc, int err, int want, const char *what)
@@ -76,35 +56,6 @@ struct child_arg {
 	const char *dir; /* scratch directory */
 };
 
-/* Runs fn(arg) in a child; its records become TAP lines here. */
-static void in_child(const char *what, void (*fn)(const struct child_arg *),
-		     const struct child_arg *arg)
-{
-	int p[2], status = 0;
-	struct rec r;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		ok(false, "%s: pipe: %s", what, strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		(void) close(p[0]);
-		rec_fd = p[1];
-		fn(arg);
-		_exit(0);
-	}
-	(void) close(p[1]);
-	while (read(p[0], &r, sizeof(r)) == (ssize_t) sizeof(r)) {
-		if (!ok(r.pass, "%s: %s", what, r.desc) && r.diag[0])
-			tap_diag("  %s", r.diag);
-	}
-	(void) close(p[0]);
-	(void) waitpid(pid, &status, 0);
-	is_int(status, 0, "child exits cleanly");
-}
 
 static bool status_has(const char *line)
 {
@@ -159,8 +110,9 @@ static bool load(const struct child_arg *a)
 
 /* ---- the default profile ---- */
 
-static void child_default(const struct child_arg *a)
+static void child_default(const void *arg)
 {
+	const struct child_arg *a = arg;
 	long rc;
 	int fd;
 
@@ -203,8 +155,9 @@ static void child_default(const struct child_arg *a)
 }
 
 /* With CAP_SYS_ADMIN in the set, the namespace syscalls are allowed. */
-static void child_default_admin(const struct child_arg *a)
+static void child_default_admin(const void *arg)
 {
+	const struct child_arg *a = arg;
 	long rc;
 
 	if (!load(a))
@@ -262,8 +215,9 @@ static void test_default(const char *dir)
 }
 
 /* Without no_new_privs nor CAP_SYS_ADMIN the kernel refuses. */
-static void child_no_nnp(const struct child_arg *a)
+static void child_no_nnp(const void *arg)
 {
+	const struct child_arg *a = arg;
 	_cleanup_err_ struct err *e = NULL;
 	int r = seccomp_load_fd(a->memfd, false, &e);
 
@@ -274,8 +228,9 @@ static void child_no_nnp(const struct child_arg *a)
 	crec(status_has("Seccomp:\t0\n"), NULL, "no filter in place");
 }
 
-static void child_bad_fd(const struct child_arg *a)
+static void child_bad_fd(const void *arg)
 {
+	const struct child_arg *a = arg;
 	_cleanup_err_ struct err *e = NULL;
 	int r = seccomp_load_fd(a->memfd, true, &e);
 
@@ -314,8 +269,9 @@ static char *profile(const char *dir, const char *name, const char *json)
 	return path;
 }
 
-static void child_mkdir_blocked(const struct child_arg *a)
+static void child_mkdir_blocked(const void *arg)
 {
+	const struct child_arg *a = arg;
 	_cleanup_free_ char *p = xasprintf("%s/newdir", a->dir);
 	long rc;
 
