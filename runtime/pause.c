@@ -94,18 +94,29 @@ static pid_t existing(const char *pidfile, const struct userns_map *m)
 	return pid;
 }
 
-/* The pause process itself: a new session, no fds, waits forever. */
-static void __attribute__((noreturn)) pause_main(int go_r, int ready_w)
+/*
+ * The pause process itself: a new session, no fds, waits forever. It
+ * reports its own pid once its namespace exists, in one write: the only
+ * writer on that pipe, so the parent never reads a mix of two. With the
+ * caller's ends closed, a caller that dies makes it exit (EOF on go).
+ */
+static void __attribute__((noreturn)) pause_main(const int go[2],
+						 const int ready[2])
 {
+	pid_t self = getpid();
 	char c;
 
+	(void) close(go[1]);
+	(void) close(ready[0]);
 	(void) setsid();
 	(void) signal(SIGHUP, SIG_IGN);
 	(void) !chdir("/"); /* keep no directory of the caller's busy */
 	if (unshare(CLONE_NEWUSER) < 0)
 		_exit(1);
-	(void) !write(ready_w, "u", 1);
-	if (read(go_r, &c, 1) != 1)
+	if (write(ready[1], &self, sizeof(self)) != sizeof(self))
+		_exit(1);
+	(void) close(ready[1]);
+	if (read(go[0], &c, 1) != 1)
 		_exit(1);
 	(void) close_range(0, ~0U, 0);
 	for (;;)
@@ -119,7 +130,6 @@ static pid_t create(const char *pidfile, const struct userns_map *m,
 	int go[2], ready[2], status;
 	_cleanup_free_ char *rec = NULL;
 	pid_t mid, pid = 0;
-	char c;
 
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
@@ -129,14 +139,14 @@ static pid_t create(const char *pidfile, const struct userns_map *m,
 		pid_t p = fork();
 
 		if (p == 0)
-			pause_main(go[0], ready[1]);
-		(void) !write(ready[1], &p, sizeof(p));
+			pause_main(go, ready);
 		_exit(p < 0);
 	}
 	(void) close(ready[1]);
 	(void) close(go[0]);
+	/* EOF instead: it could not fork or unshare */
 	if (mid < 0 || read(ready[0], &pid, sizeof(pid)) != sizeof(pid) ||
-	    pid <= 0 || read(ready[0], &c, 1) != 1) {
+	    pid <= 0) {
 		(void) close(go[1]);
 		(void) close(ready[0]);
 		if (mid > 0)

@@ -41,6 +41,7 @@ pause_pid() { cut -d' ' -f1 "$HUSK_RUNROOT/pause.pid"; }
 @test "a killed pause process is replaced by the next command" {
 	run "$HUSK" unshare true
 	p=$(pause_pid)
+	[ -n "$p" ]
 	kill -9 "$p"
 	while [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; do sleep 0.05; done
 	run "$HUSK" unshare readlink /proc/self/ns/user
