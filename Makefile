@@ -38,7 +38,7 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. \
 	$(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # Every subsystem folder that has code; main.c alone holds main().
-SUBDIRS := lib cmd registry layers runtime ctr netns cgroup
+SUBDIRS := lib cmd registry layers runtime ctr volume netns cgroup
 SRCS := $(wildcard $(addsuffix /*.c,$(SUBDIRS)))
 OBJS := $(patsubst %.c,$(O)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(O)/cmd/%,$(OBJS))

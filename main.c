@@ -48,6 +48,7 @@ static const struct cmd commands[] = {
 	{ "unshare", cmd_unshare, NEED_STORE | NEED_USERNS,
 	  "Run a command in husk's user namespace" },
 	{ "version", cmd_version, 0, "Show husk's version and its libraries'" },
+	{ "volume", cmd_volume, 0, "Manage volumes (create, inspect, ls, prune, rm)" },
 	{ "wait", cmd_wait, 0, "Wait for containers to exit" },
 };
 

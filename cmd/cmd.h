@@ -156,6 +156,10 @@ struct pull_progress_state {
 };
 void cmd_pull_progress(void *arg, const struct pull_image *img, bool final);
 
+/* Keeps the first error of a command on several objects for main.c to
+ * print; prints the later ones at once. */
+void cmd_keep_error(struct err **first, struct err **one);
+
 int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
@@ -179,5 +183,6 @@ int cmd_tag(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_info(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_unshare(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_version(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_volume(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 
 #endif

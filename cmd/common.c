@@ -200,3 +200,12 @@ int cmd_parse_seconds(struct husk_ctx *ctx, const char *flag, const char *v,
 	*out = (int)n;
 	return 0;
 }
+
+void cmd_keep_error(struct err **first, struct err **one)
+{
+	if (!*first)
+		*first = TAKE_PTR(*one);
+	else
+		fprintf(stderr, "husk: %s\n", (*one)->msg);
+	err_freep(one);
+}

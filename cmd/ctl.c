@@ -55,16 +55,6 @@ static int parse_opts(struct husk_ctx *ctx, int argc, char **argv,
 	return 0;
 }
 
-/* Keeps the first error for main.c to print; prints the later ones. */
-static void keep_error(struct err **first, struct err **one)
-{
-	if (!*first)
-		*first = TAKE_PTR(*one);
-	else
-		fprintf(stderr, "husk: %s\n", (*one)->msg);
-	err_freep(one);
-}
-
 static int signal_ctr(const struct ctr *c, int sig, struct err **e)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
@@ -165,7 +155,7 @@ static int for_each(struct husk_ctx *ctx, int argc, char **argv,
 			if (!ctx->exit_code)
 				err_wrap(&one, "cannot %s container '%s'",
 					 x->verb, argv[i]);
-			keep_error(e, &one);
+			cmd_keep_error(e, &one);
 		} else if (x->print) {
 			printf("%s\n", argv[i]);
 		}
@@ -367,6 +357,7 @@ static int rm_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		return -1;
 	if (cmd_enter_userns(ctx, e) < 0)
 		return -1;
+	c->rm_volumes = a->volumes;
 	return remove_locked(s, c, e);
 }
 
@@ -447,7 +438,7 @@ static int container_prune(struct husk_ctx *ctx, int argc, char **argv,
 			if (one->errnum == ENOENT || one->errnum == EBUSY)
 				continue; /* gone or started meanwhile */
 			err_wrap(&one, "cannot remove container '%s'", v[i].id);
-			keep_error(e, &one);
+			cmd_keep_error(e, &one);
 			continue;
 		}
 		if (!removed++)

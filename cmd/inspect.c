@@ -61,41 +61,15 @@ static cJSON *state_obj(const struct ctr *c)
 	return o;
 }
 
-/* Mounts: the spec's bind mounts that came from -v (not husk's own /etc
- * files or /dev, /proc...) */
-static cJSON *mounts_obj(const cJSON *spec, const cJSON *host_config)
+/* Mounts: docker's []MountPoint, so -f '{{.Mounts}}' prints Go structs */
+static cJSON *mounts_obj(const struct ctr *c)
 {
-	cJSON *arr = cJSON_CreateArray();
-	const cJSON *m, *b;
+	cJSON *arr = c->mounts ? cJSON_Duplicate(c->mounts, true)
+			       : cJSON_CreateArray();
+	cJSON *m;
 
-	cJSON_ArrayForEach(b, json_arr(host_config, "Binds")) {
-		const char *bind = cJSON_IsString(b) ? b->valuestring : "";
-
-		cJSON_ArrayForEach(m, json_arr(spec, "mounts")) {
-			const char *src = json_str(m, "source");
-			const char *dst = json_str(m, "destination");
-			const cJSON *opt;
-			bool ro = false;
-			cJSON *o;
-
-			if (!src || !dst || strncmp(bind, src, strlen(src)) ||
-			    bind[strlen(src)] != ':' ||
-			    strncmp(bind + strlen(src) + 1, dst, strlen(dst)))
-				continue;
-			cJSON_ArrayForEach(opt, json_arr(m, "options"))
-				ro |= cJSON_IsString(opt) &&
-				      !strcmp(opt->valuestring, "ro");
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "Type", "bind");
-			cJSON_AddStringToObject(o, "Source", src);
-			cJSON_AddStringToObject(o, "Destination", dst);
-			cJSON_AddStringToObject(o, "Mode", ro ? "ro" : "");
-			cJSON_AddBoolToObject(o, "RW", !ro);
-			cJSON_AddStringToObject(o, "Propagation", "rprivate");
-			cJSON_AddItemToArray(arr, o);
-			break;
-		}
-	}
+	cJSON_ArrayForEach(m, arr)
+		tmpl_mark_struct(m);
 	return arr;
 }
 
@@ -149,7 +123,7 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 	add_path(data, "MergedDir", dir, "rootfs");
 	add_path(data, "UpperDir", dir, "upper");
 	add_path(data, "WorkDir", dir, "work");
-	cJSON_AddItemToObject(o, "Mounts", mounts_obj(spec, c->host_config));
+	cJSON_AddItemToObject(o, "Mounts", mounts_obj(c));
 	cJSON_AddItemToObject(o, "Config", c->config ?
 			      cJSON_Duplicate(c->config, true) :
 			      cJSON_CreateObject());

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,8 @@ static void usage(void)
 	       "  -l, --latest          the most recently created\n"
 	       "  -f, --filter K=V      status=created|running|exited,\n"
 	       "                        name=SUBSTRING, label=K or label=K=V,\n"
-	       "                        id=PREFIX, ancestor=IMAGE, exited=CODE\n"
+	       "                        id=PREFIX, ancestor=IMAGE, exited=CODE,\n"
+	       "                        volume=NAME|DESTINATION\n"
 	       "                        (same keys: any; different keys: all)\n"
 	       "      --format F        json, or a Go template ('table' first\n"
 	       "                        for a header): .ID .Image .Command\n"
@@ -54,7 +56,7 @@ struct ps_args {
 };
 
 static const char *const filter_keys[] = {
-	"status", "name", "label", "id", "ancestor", "exited",
+	"status", "name", "label", "id", "ancestor", "exited", "volume",
 };
 
 static int add_filter(struct husk_ctx *ctx, struct ps_args *a,
@@ -108,6 +110,18 @@ static bool match_one(const struct ctr *c, const struct filter *f)
 		       parse_uint64(v, 0, 255, &code, NULL) == 0 &&
 		       (uint64_t)c->exit_code == code;
 	}
+	if (!strcmp(f->key, "volume")) {
+		const cJSON *m;
+
+		cJSON_ArrayForEach(m, c->mounts) {
+			const char *n = json_str(m, "Name");
+			const char *d = json_str(m, "Destination");
+
+			if ((n && !strcmp(n, v)) || (d && !strcmp(d, v)))
+				return true;
+		}
+		return false;
+	}
 	/* label=K or label=K=V */
 	{
 		const char *eq = strchr(v, '=');
@@ -148,25 +162,53 @@ static bool has_status_filter(const struct ps_args *a)
 
 /* ---- rows ------------------------------------------------------------------- */
 
+/* docker's Ellipsis: at most MAX characters, the last one an ellipsis */
+static void ellipsis(const char *s, size_t len, size_t max, struct buf *out)
+{
+	size_t runes = 0, cut = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++runes == max)
+			cut = i;
+	if (runes > max) {
+		buf_add(out, s, cut);
+		buf_addstr(out, "\xe2\x80\xa6");
+	} else {
+		buf_add(out, s, len);
+	}
+}
+
 static void command_text(const struct ctr *c, bool trunc, struct buf *out)
 {
 	_cleanup_buf_ struct buf cmd = BUF_INIT;
-	size_t runes = 0, cut = 0;
 
 	for (char **p = c->command; p && *p; p++)
 		buf_addf(&cmd, "%s%s", p == c->command ? "" : " ", *p);
-	/* docker: at most 20 characters, the last one an ellipsis */
-	for (size_t i = 0; i < cmd.len; i++)
-		if (((unsigned char)cmd.s[i] & 0xc0) != 0x80 && ++runes == 20)
-			cut = i;
 	buf_addch(out, '"');
-	if (trunc && runes > 20) {
-		buf_add(out, cmd.s, cut);
-		buf_addstr(out, "\xe2\x80\xa6");
-	} else {
-		buf_add(out, cmd.s, cmd.len);
+	ellipsis(cmd.s, cmd.len, trunc ? 20 : SIZE_MAX, out);
+	buf_addch(out, '"');
+}
+
+/* docker's Mounts column: volume names, else sources; LocalVolumes */
+static int mounts_text(const struct ctr *c, bool trunc, struct buf *out)
+{
+	const cJSON *m;
+	int local = 0;
+
+	cJSON_ArrayForEach(m, c->mounts) {
+		const char *n = json_str(m, "Name");
+
+		if (!n || !*n)
+			n = json_str(m, "Source");
+		if (!n)
+			continue;
+		if (out->len)
+			buf_addch(out, ',');
+		ellipsis(n, strlen(n), trunc ? 15 : SIZE_MAX, out);
+		local += json_str(m, "Driver") &&
+			 !strcmp(json_str(m, "Driver"), "local");
 	}
-	buf_addch(out, '"');
+	return local;
 }
 
 static void status_text(const struct ctr *c, char *out, size_t len)
@@ -206,14 +248,17 @@ static void labels_text(const struct ctr *c, struct buf *out)
 
 static cJSON *row(const struct ctr *c, bool trunc)
 {
-	_cleanup_buf_ struct buf cmd = BUF_INIT, labels = BUF_INIT;
+	_cleanup_buf_ struct buf cmd = BUF_INIT, labels = BUF_INIT,
+				 mounts = BUF_INIT;
 	cJSON *o = cJSON_CreateObject();
+	char local[16];
 	time_t created = (time_t)(c->created / 1000000000);
 	char at[96], ago[96], status[96], id[65];
 	struct tm tm;
 
 	command_text(c, trunc, &cmd);
 	labels_text(c, &labels);
+	snprintf(local, sizeof(local), "%d", mounts_text(c, trunc, &mounts));
 	localtime_r(&created, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
 	cmd_human_ago(created, ago, sizeof(ago));
@@ -224,8 +269,8 @@ static cJSON *row(const struct ctr *c, bool trunc)
 	cJSON_AddStringToObject(o, "ID", id);
 	cJSON_AddStringToObject(o, "Image", c->image ? c->image : "");
 	cJSON_AddStringToObject(o, "Labels", labels.s);
-	cJSON_AddStringToObject(o, "LocalVolumes", "0");
-	cJSON_AddStringToObject(o, "Mounts", "");
+	cJSON_AddStringToObject(o, "LocalVolumes", local);
+	cJSON_AddStringToObject(o, "Mounts", mounts.len ? mounts.s : "");
 	cJSON_AddStringToObject(o, "Names", c->name ? c->name : "");
 	cJSON_AddStringToObject(o, "Networks", "");
 	cJSON_AddStringToObject(o, "Ports", "");

@@ -28,6 +28,7 @@
 #include "layers/pull.h"
 #include "lib/fs.h"
 #include "lib/json.h"
+#include "lib/lock.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/xalloc.h"
@@ -58,7 +59,16 @@ static void usage(void)
 	       "  -u, --user USER[:GROUP]    user name or uid (and group)\n"
 	       "  -h, --hostname NAME        the container's host name\n"
 	       "      --entrypoint CMD       override the image's entrypoint\n"
-	       "  -v, --volume SRC:DST[:ro]  bind mount a host path\n"
+	       "  -v, --volume [SRC:]DST[:MODE]\n"
+	       "                             mount volume SRC (created if\n"
+	       "                             missing), host path SRC, or a new\n"
+	       "                             anonymous volume; MODE: ro, rw,\n"
+	       "                             nocopy, U (chown to the user), z, Z\n"
+	       "      --mount type=bind|volume|tmpfs,src=S,dst=D[,readonly]\n"
+	       "                             docker's long form (also\n"
+	       "                             volume-nocopy, tmpfs-size, tmpfs-mode)\n"
+	       "      --volumes-from CTR[:ro|rw]\n"
+	       "                             mount every volume and bind of CTR\n"
 	       "      --tmpfs DST[:OPTS]     mount a tmpfs\n"
 	       "      --read-only            mount the rootfs read-only\n"
 	       "      --init                 run a tiny init as PID 1\n"
@@ -79,7 +89,7 @@ enum {
 	OPT_RM = 3000, OPT_NAME, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_TMPFS,
 	OPT_READ_ONLY, OPT_INIT, OPT_NETWORK, OPT_CAP_ADD, OPT_CAP_DROP,
 	OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_PULL, OPT_HELP, OPT_LOG_OPT,
-	OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
+	OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_MOUNT, OPT_VOLUMES_FROM,
 };
 
 static const struct option run_opts[] = {
@@ -100,6 +110,8 @@ static const struct option run_opts[] = {
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "volume", required_argument, NULL, 'v' },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
+	{ "volumes-from", required_argument, NULL, OPT_VOLUMES_FROM },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 	{ "init", no_argument, NULL, OPT_INIT },
 	{ "network", required_argument, NULL, OPT_NETWORK },
@@ -134,6 +146,8 @@ static int parse_flag(struct husk_ctx *ctx, int c, struct run_args *a,
 	case OPT_ENTRYPOINT: a->rc.entrypoint = optarg; return 0;
 	case 'v': return run_volume_arg(ctx, a, optarg, e);
 	case OPT_TMPFS: return run_tmpfs_arg(ctx, a, optarg, e);
+	case OPT_MOUNT: return run_mount_arg(ctx, a, optarg, e);
+	case OPT_VOLUMES_FROM: return run_volumes_from_arg(ctx, a, optarg, e);
 	case OPT_READ_ONLY: a->rc.readonly = true; return 0;
 	case OPT_INIT: a->rc.init = true; return 0;
 	case OPT_NETWORK: return run_network_arg(ctx, a, optarg, e);
@@ -424,14 +438,21 @@ static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 	cJSON *log = cJSON_AddObjectToObject(o, "LogConfig");
 	cJSON *logc = cJSON_AddObjectToObject(log, "Config");
 
-	for (size_t i = 0; i < a->rc.nbinds; i++) {
-		_cleanup_free_ char *b = xasprintf("%s:%s%s",
-						   a->rc.binds[i].source,
-						   a->rc.binds[i].dest,
-						   a->rc.binds[i].ro ? ":ro" : "");
+	cJSON *tmpfs = cJSON_CreateObject();
 
-		cJSON_AddItemToArray(binds, cJSON_CreateString(b));
+	/* docker: Binds has -v's with a source, Tmpfs --tmpfs's */
+	for (size_t i = 0; i < a->nmounts; i++) {
+		const struct run_mount *m = &a->mounts[i];
+
+		if (m->spec && m->type == RUN_TMPFS)
+			cJSON_AddStringToObject(tmpfs, m->dest,
+						m->options ? m->options : "");
+		else if (m->spec && !m->anonymous)
+			cJSON_AddItemToArray(binds, cJSON_CreateString(m->spec));
 	}
+	cJSON_AddItemToObject(o, "Tmpfs", tmpfs);
+	cJSON_AddItemToObject(o, "VolumesFrom", a->volumes_from ?
+			      strv_json(a->volumes_from) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "Binds", binds);
 	cJSON_AddStringToObject(log, "Type", a->detach ? "k8s-file" : "none");
 	if (c->log_max > 0) {
@@ -504,6 +525,18 @@ static void fill_record(struct run_args *a, struct image_rootfs *img,
 	c->log_max = a->log_max;
 	c->config = docker_config(a, icfg, spec, c);
 	c->host_config = docker_host_config(a, c);
+	c->mounts = cJSON_Duplicate(a->mount_points, true);
+}
+
+/* -v ...:U: to the uid and gid the container's process runs as */
+static int spec_chown(struct run_args *a, const cJSON *spec, struct err **e)
+{
+	const cJSON *user = json_obj(json_obj(spec, "process"), "user");
+	int64_t uid = 0, gid = 0;
+
+	(void) json_int64(user, "uid", &uid);
+	(void) json_int64(user, "gid", &gid);
+	return run_mounts_chown(a, (uid_t)uid, (gid_t)gid, e);
 }
 
 static int run_container(struct husk_ctx *ctx, struct run_args *a,
@@ -524,8 +557,12 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	a->dir = xasprintf("%s/containers/%s", s->root, a->id);
 	fill_paths(a, &img);
 	rc = run_init_path(ctx, a, e);
+	if (rc >= 0 && run_mounts_resolve(s, a, img.config, e) < 0)
+		rc = -1;
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)
 		rc = err_wrap(e, "cannot create container from '%s'", a->image);
+	if (rc >= 0 && spec_chown(a, spec, e) < 0)
+		rc = -1;
 	if (rc >= 0) {
 		/* what `rmi` and the store's GC check before removing layers */
 		cJSON *ann = cJSON_GetObjectItem(spec, "annotations");
@@ -534,6 +571,8 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 		cJSON_AddStringToObject(ann, "io.husk.image.id", img.id);
 		fill_record(a, &img, spec, &c);
 		rc = ctr_create(s, &c, e);
+		/* the record names its volumes now: volume rm sees them */
+		lock_release(TAKE_FD(a->volume_lock));
 	}
 	if (rc >= 0 && make_files(a, c.dirfd, spec, !a->rm, e) < 0) {
 		(void) ctr_remove(s, &c, NULL);
@@ -554,7 +593,8 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 
 int cmd_run(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 {
-	struct run_args a = { .dirfd = -1, .ctx = ctx, .stop_timeout = -1 };
+	struct run_args a = { .dirfd = -1, .ctx = ctx, .stop_timeout = -1,
+			      .volume_lock = -1 };
 	struct store s = STORE_INIT;
 	int rc = parse(ctx, argc, argv, &a, e);
 

@@ -10,6 +10,27 @@
 
 enum run_pull { PULL_MISSING, PULL_ALWAYS, PULL_NEVER };
 
+/* One mount asked for (cmd/run_mounts.c). */
+enum run_mount_type { RUN_BIND, RUN_VOLUME, RUN_TMPFS };
+struct run_mount {
+	enum run_mount_type type;
+	char *source;		/* bind: host path; volume: its name (NULL:
+				 * a new anonymous one) */
+	char *dest;		/* canonical absolute path */
+	char *mode;		/* -v's MODE as given (Mounts' Mode) */
+	char *options;		/* tmpfs mount options */
+	char *spec;		/* the -v or --tmpfs argument */
+	bool ro, nocopy, chown, long_form, inherited, hidden, anonymous;
+	uint64_t size;		/* --mount tmpfs-size */
+	int tmode;		/* --mount tmpfs-mode */
+	bool has_tmode;
+	size_t order;
+	/* resolved: */
+	char *mountpoint;	/* the volume's _data */
+	char *bind_device;	/* a type=none,o=bind volume's directory */
+	bool vol_tmpfs;		/* a type=tmpfs volume */
+};
+
 struct run_args {
 	struct husk_ctx *ctx;
 	struct run_config rc;	/* handed to runtime_spec_generate() */
@@ -23,6 +44,11 @@ struct run_args {
 	enum run_pull pull;
 	char **env, **cap_add, **cap_drop;	/* NULL-terminated, owned */
 	char *seccomp_file;
+	struct run_mount *mounts;	/* -v, --mount, --tmpfs, then the rest */
+	size_t nmounts;
+	char **volumes_from;
+	cJSON *mount_points;	/* the record's Mounts */
+	int volume_lock;	/* locks/volumes.lock, shared, or -1 */
 
 	char id[65];
 	char *hostname;
@@ -40,6 +66,22 @@ int run_volume_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		   struct err **e);
 int run_tmpfs_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		  struct err **e);
+int run_mount_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		  struct err **e);
+int run_volumes_from_arg(struct husk_ctx *ctx, struct run_args *a,
+			 const char *arg, struct err **e);
+/*
+ * Adds the mounts of --volumes-from and the image's VOLUMEs, finds or
+ * creates the volumes (holding the volume lock, shared, in
+ * a->volume_lock) and fills a->rc.binds and a->mount_points.
+ */
+struct store;
+int run_mounts_resolve(struct store *s, struct run_args *a,
+		       const cJSON *image_config, struct err **e);
+/* -v ...:U: the sources given to the container's user. */
+int run_mounts_chown(struct run_args *a, uid_t uid, gid_t gid,
+		     struct err **e);
+void run_mounts_release(struct run_args *a);
 int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		    struct err **e);
 int run_security_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,

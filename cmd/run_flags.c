@@ -85,71 +85,6 @@ int run_env_file(struct husk_ctx *ctx, struct run_args *a, const char *path,
 	return 0;
 }
 
-static void add_bind(struct run_args *a, const char *src, const char *dst,
-		     bool ro)
-{
-	struct run_config *rc = &a->rc;
-
-	rc->binds = xrealloc(rc->binds, (rc->nbinds + 1) * sizeof(*rc->binds));
-	rc->binds[rc->nbinds++] = (struct rt_bind){ xstrdup(src), xstrdup(dst),
-						    ro };
-}
-
-/* -v SRC:DST[:ro|rw] with SRC an absolute host path (created if missing,
- * as docker does). Named and anonymous volumes come with `husk volume`. */
-int run_volume_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
-		   struct err **e)
-{
-	_cleanup_free_ char *copy = xstrdup(arg);
-	char *dst = strchr(copy, ':'), *mode = NULL;
-	bool ro = false;
-
-	if (dst) {
-		*dst++ = '\0';
-		mode = strchr(dst, ':');
-		if (mode)
-			*mode++ = '\0';
-	}
-	if (!dst || !*copy || !*dst)
-		return cmd_usage_error(ctx, e, "invalid volume specification "
-					       "'%s': want SRC:DST[:ro]", arg);
-	if (copy[0] != '/')
-		return cmd_usage_error(ctx, e, "invalid volume specification "
-					       "'%s': named volumes are not "
-					       "supported yet", arg);
-	if (dst[0] != '/')
-		return cmd_usage_error(ctx, e, "invalid volume specification "
-					       "'%s': '%s' is not absolute", arg,
-				       dst);
-	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
-		return cmd_usage_error(ctx, e, "invalid volume specification "
-					       "'%s': unknown mode '%s'", arg,
-				       mode);
-	ro = mode && !strcmp(mode, "ro");
-	if (access(copy, F_OK) < 0 && mkdir_p(copy, 0755, e) < 0)
-		return err_wrap(e, "cannot create the bind source '%s'", copy);
-	add_bind(a, copy, dst, ro);
-	return 0;
-}
-
-int run_tmpfs_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
-		  struct err **e)
-{
-	struct run_config *rc = &a->rc;
-	_cleanup_free_ char *copy = xstrdup(arg);
-	char *opts = strchr(copy, ':');
-
-	if (opts)
-		*opts++ = '\0';
-	if (copy[0] != '/')
-		return cmd_usage_error(ctx, e, "invalid --tmpfs '%s': the path "
-					       "is not absolute", arg);
-	rc->tmpfs = xrealloc(rc->tmpfs, (rc->ntmpfs + 1) * sizeof(*rc->tmpfs));
-	rc->tmpfs[rc->ntmpfs++] = (struct rt_tmpfs){
-		xstrdup(copy), opts && *opts ? xstrdup(opts) : NULL };
-	return 0;
-}
-
 int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		    struct err **e)
 {
@@ -289,16 +224,7 @@ void run_args_release(struct run_args *a)
 	strv_free(a->cap_drop);
 	strv_free(a->labels);
 	free(a->stop_signal);
-	for (size_t i = 0; i < a->rc.nbinds; i++) {
-		free(a->rc.binds[i].source);
-		free(a->rc.binds[i].dest);
-	}
-	free(a->rc.binds);
-	for (size_t i = 0; i < a->rc.ntmpfs; i++) {
-		free(a->rc.tmpfs[i].dest);
-		free(a->rc.tmpfs[i].options);
-	}
-	free(a->rc.tmpfs);
+	run_mounts_release(a);
 	free(a->seccomp_file);
 	free(a->hostname);
 	free(a->dir);

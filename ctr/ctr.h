@@ -57,6 +57,9 @@ struct ctr {
 	cJSON *labels;		/* object (owned), never NULL once loaded */
 	cJSON *config;		/* docker's Config and HostConfig objects, */
 	cJSON *host_config;	/* as inspect shows them (owned, or NULL) */
+	cJSON *mounts;		/* docker's Mounts: Type, Name, Source,
+				 * Destination, Driver, Mode, RW, Propagation
+				 * (owned, or NULL) */
 	ctr_time created, started, finished;
 	enum ctr_status status;
 	pid_t pid, monitor;
@@ -71,6 +74,8 @@ struct ctr {
 	int64_t log_max;	/* --log-opt max-size, 0: unbounded */
 	int restarts;
 	/* not stored: */
+	bool rm_volumes;	/* ctr_remove() also removes its anonymous
+				 * volumes (rm -v); --rm ones always do */
 	int dirfd;		/* O_RDONLY | O_DIRECTORY, -1 when closed */
 	bool locked;
 };

@@ -24,6 +24,7 @@
 #include "lib/json.h"
 #include "lib/lock.h"
 #include "lib/xalloc.h"
+#include "volume/volume.h"
 #include "lib/banned.h"
 
 #define DIR_CONTAINERS "containers"
@@ -49,11 +50,12 @@ static void ctr_clear_state(struct ctr *c)
 	cJSON_Delete(c->labels);
 	cJSON_Delete(c->config);
 	cJSON_Delete(c->host_config);
+	cJSON_Delete(c->mounts);
 	free(c->error);
 	free(c->stop_signal);
 	c->name = c->image = c->image_id = c->error = c->stop_signal = NULL;
 	c->command = NULL;
-	c->labels = c->config = c->host_config = NULL;
+	c->labels = c->config = c->host_config = c->mounts = NULL;
 }
 
 void ctr_release(struct ctr *c)
@@ -198,6 +200,9 @@ static cJSON *state_json(const struct ctr *c)
 	if (c->host_config)
 		cJSON_AddItemToObject(o, "hostConfig",
 				      cJSON_Duplicate(c->host_config, true));
+	if (c->mounts)
+		cJSON_AddItemToObject(o, "mounts",
+				      cJSON_Duplicate(c->mounts, true));
 	return o;
 }
 
@@ -245,6 +250,8 @@ static int state_parse(struct ctr *c, const char *text, struct err **e)
 	if (json_obj(o, "hostConfig"))
 		c->host_config = cJSON_DetachItemFromObjectCaseSensitive(
 			o, "hostConfig");
+	if (json_arr(o, "mounts"))
+		c->mounts = cJSON_DetachItemFromObjectCaseSensitive(o, "mounts");
 	return 0;
 }
 
@@ -803,6 +810,8 @@ int ctr_remove(struct store *s, struct ctr *c, struct err **e)
 		name_drop(s, c->name, c->id);
 	}
 	ctr_unlock(c);
+	if (c->auto_remove || c->rm_volumes)
+		volume_remove_anonymous(s, c->mounts);
 	return 0;
 }
 

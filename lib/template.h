@@ -39,7 +39,8 @@
  *    eq/ne bools, and anything with nil); other mixes are errors, as in
  *    Go, but 1 and 1.5 compare, where Go refuses int against float64.
  *  - Printing follows Go's fmt: arrays as [a b c], objects as
- *    map[k1:v1 k2:v2] with sorted keys, null as <nil>. A missing key
+ *    map[k1:v1 k2:v2] with sorted keys (or as a struct, {v1 v2}, when
+ *    marked TMPL_STRUCT; see below), null as <nil>. A missing key
  *    that `index` looked up prints as <no value> (Go also prints a null
  *    as <no value> when it is a pipeline's whole value; here that is
  *    <nil>, as docker shows a nil pointer).
@@ -78,6 +79,43 @@ void tmpl_free(struct tmpl *t);
 void tmpl_freep(struct tmpl **t);
 
 #define _cleanup_tmpl_ _cleanup_(tmpl_freep)
+
+/*
+ * TMPL_STRUCT - on a cJSON object's ->type: print it as a Go struct.
+ *
+ * docker's inspect runs templates over its Go types, so where those hold
+ * a struct (a container's Mounts are []MountPoint) `{{.Mounts}}` prints
+ * `[{volume NAME /var/lib/docker/volumes/NAME/_data /data local  true }]`,
+ * fmt's %v of a struct: its field values in declaration order between
+ * braces, one space apart, with no names (an empty string prints as
+ * nothing, hence the double spaces). A caller that builds such a value
+ * marks the object, with its members in declaration order, and it then
+ * prints so:
+ *  - %v, {{.X}}, print and println: `{v1 v2 ...}`, every member in
+ *    order (repeats too), each in its own %v form: a marked object as a
+ *    struct, an unmarked one as map[...], an array as [a b], null as
+ *    <nil>. printf's other verbs apply to each member as they do to a
+ *    map's values: %s gives `{a b %!s(bool=true)}`, as Go does.
+ *  - %+v adds the member names, `{Type:volume Name:x ...}`, as Go's
+ *    %+v adds field names; inside maps and arrays too.
+ *  - Everything else treats it as the object it is: .Field and index
+ *    look members up, range visits them in key order, len counts them,
+ *    `json` prints keys sorted, %T says map[string]interface {}.
+ *
+ * cJSON has no room for this but the bits of ->type above its own: its
+ * types are bits 0-7 and it uses 256 (cJSON_IsReference) and 512
+ * (cJSON_StringIsConst). Checked against cJSON 1.7.15: cJSON_IsObject()
+ * and the other type tests, printing and cJSON_Compare() mask ->type with
+ * 0xFF, so they ignore the mark (Compare finds a marked and an unmarked
+ * copy equal); cJSON_Delete() tests only those two flags; and
+ * cJSON_Duplicate() copies ->type without cJSON_IsReference, so a copy
+ * keeps the mark. cJSON_Parse() never sets it. Code that compares ->type
+ * with == instead of cJSON_IsObject() would not see a marked object.
+ */
+#define TMPL_STRUCT (1 << 14)
+
+/* Marks @o (an object; NULL is ignored) with TMPL_STRUCT. */
+void tmpl_mark_struct(cJSON *o);
 
 /*
  * tmpl_docker_prepare() - docker's formatter preprocessing for --format:

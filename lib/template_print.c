@@ -7,7 +7,8 @@
  * numbers, bools, nil, []interface{} and map[string]interface{}. Numbers
  * are the exception: docker's inspect decodes them with UseNumber, so they
  * print as written (an integral one as an integer, never 1.7e+09) and
- * also take %s and %q.
+ * also take %s and %q. An object marked TMPL_STRUCT stands for a Go
+ * struct (lib/template.h).
  */
 #include <errno.h>
 #include <math.h> /* isnan(), isinf(), signbit() only */
@@ -18,6 +19,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/template.h"
 #include "lib/template_internal.h"
 #include "lib/utf8.h"
 #include "lib/xalloc.h"
@@ -64,6 +66,12 @@ const char *tmpl_kind_name(enum tmpl_kind k)
 		break;
 	}
 	return "object";
+}
+
+void tmpl_mark_struct(cJSON *o)
+{
+	if (o)
+		o->type |= TMPL_STRUCT;
 }
 
 const char *tmpl_str(const cJSON *j)
@@ -609,9 +617,11 @@ static int fmt_scalar(struct err **e, struct buf *b, const struct fspec *f,
 	} else if (k == VK_NUM && strchr("eEfFgG", v)) {
 		fmt_float(b, f, j->valuedouble);
 	} else if (k == VK_NUM && strchr("vsq", v)) {
-		if (v == 'v' && (f->plus || f->space) &&
-		    !signbit(j->valuedouble))
-			buf_addch(&t, f->plus ? '+' : ' ');
+		/* Go's %+v means field names, not a sign: fmt moves the
+		 * plus flag to plusV for 'v' ("[1 11 111]" for %+v of
+		 * [3]byte{1, 11, 111} in fmt_test.go). */
+		if (v == 'v' && f->space && !signbit(j->valuedouble))
+			buf_addch(&t, ' ');
 		add_number(&t, j->valuedouble);
 		if (v == 'q') {
 			struct fspec g = *f;
@@ -642,9 +652,34 @@ static int check_depth(struct err **e, int depth)
 	return 0;
 }
 
+/*
+ * fmt's printValue of a struct: the verb applied to each field, in order,
+ * between braces; with %+v each is preceded by its name and a colon,
+ * written as is (p.buf.writeString(name), whatever the verb or width).
+ */
+static int fmt_struct(struct err **e, struct buf *b, const struct fspec *f,
+		      const cJSON *j, int depth)
+{
+	const cJSON *c;
+
+	buf_addch(b, '{');
+	for (c = j->child; c; c = c->next) {
+		if (c != j->child)
+			buf_addch(b, ' ');
+		if (f->verb == 'v' && f->plus) {
+			buf_addstr(b, c->string ? c->string : "");
+			buf_addch(b, ':');
+		}
+		if (fmt_value(e, b, f, c, depth + 1) < 0)
+			return -1;
+	}
+	buf_addch(b, '}');
+	return 0;
+}
+
 /* Go's fmt of interface{} values decoded from JSON: the verb applies to
  * each element of an array ([a b c]) and to each key and value of an
- * object (map[k:v], keys sorted). */
+ * object (map[k:v], keys sorted), or of a struct ({v1 v2}, in order). */
 static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 		     const cJSON *j, int depth)
 {
@@ -676,6 +711,8 @@ static int fmt_value(struct err **e, struct buf *b, const struct fspec *f,
 	}
 	if (tmpl_kind_of(j) != VK_OBJ)
 		return fmt_scalar(e, b, f, j);
+	if (j->type & TMPL_STRUCT)
+		return fmt_struct(e, b, f, j, depth);
 	ent = tmpl_entries(j, &n);
 	buf_addstr(b, "map[");
 	for (i = 0; i < n; i++) {

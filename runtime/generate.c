@@ -438,15 +438,18 @@ static void build_mounts(const struct run_config *c, cJSON *spec)
 			  "bind,rprivate");
 	if (c->init && c->init_path)
 		add_mount(m, "/dev/init", "bind", c->init_path, "bind,ro");
-	for (size_t i = 0; i < c->nbinds; i++)
-		add_mount(m, c->binds[i].dest, "bind", c->binds[i].source,
-			  c->binds[i].ro ? "rbind,rprivate,ro" : "rbind,rprivate");
-	for (size_t i = 0; i < c->ntmpfs; i++) {
-		_cleanup_free_ char *o = xasprintf(
-			"nosuid,nodev%s%s", c->tmpfs[i].options ? "," : "",
-			c->tmpfs[i].options ? c->tmpfs[i].options : "");
+	for (size_t i = 0; i < c->nbinds; i++) {
+		const struct rt_bind *b = &c->binds[i];
+		_cleanup_free_ char *o = NULL;
 
-		add_mount(m, c->tmpfs[i].dest, "tmpfs", "tmpfs", o);
+		if (b->source) {
+			add_mount(m, b->dest, "bind", b->source,
+				  b->ro ? "rbind,rprivate,ro" : "rbind,rprivate");
+			continue;
+		}
+		o = xasprintf("nosuid,nodev%s%s%s", b->ro ? ",ro" : "",
+			      b->options ? "," : "", b->options ? b->options : "");
+		add_mount(m, b->dest, "tmpfs", "tmpfs", o);
 	}
 }
 
@@ -492,6 +495,13 @@ static void build_annotations(const struct run_config *c, cJSON *spec)
 	}
 	if (c->upper_tmpfs)
 		cJSON_AddStringToObject(a, "io.husk.overlay.tmpfs", "true");
+	buf_reset(&lower);
+	for (size_t i = 0; i < c->nbinds; i++)
+		if (c->binds[i].copy_up)
+			buf_addf(&lower, "%s%s", lower.len ? "\n" : "",
+				 c->binds[i].dest);
+	if (lower.len)
+		cJSON_AddStringToObject(a, "io.husk.copyup", lower.s);
 	cJSON_AddStringToObject(a, "io.husk.seccomp",
 				c->privileged ? "unconfined"
 					      : c->seccomp ? c->seccomp : "default");

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "lib/copy.h"
 #include "lib/fs.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
@@ -236,6 +238,62 @@ static int do_mount(int rootfd, const struct rt_mount *m, struct err **e)
 	return -1;
 }
 
+/* ---- volume copy-up ----------------------------------------------------- */
+
+static bool wants_copy_up(const struct rt_spec *s, const struct rt_mount *m)
+{
+	for (char **p = s->copy_up; m->bind && p && *p; p++)
+		if (!strcmp(*p, m->dest))
+			return true;
+	return false;
+}
+
+static bool dir_empty(int fd)
+{
+	char buf[256];
+	long n;
+
+	/* getdents64 gives "." and ".." first (48 bytes at most for both) */
+	n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+	for (long off = 0; off < n;) {
+		struct { uint64_t ino; int64_t off; unsigned short reclen;
+			 unsigned char type; char name[]; } *d =
+			(void *)(buf + off);
+
+		if (strcmp(d->name, ".") && strcmp(d->name, ".."))
+			return false;
+		off += d->reclen;
+	}
+	return n >= 0;
+}
+
+/*
+ * docker's copy-up: a volume that is empty when it is mounted gets what
+ * the image has at its destination (owners, modes, times), copied from
+ * the rootfs before the volume covers it. The image's side is untrusted:
+ * safe_open() resolves it inside the rootfs and copy_tree() follows no
+ * symlink.
+ */
+static int copy_up(int rootfd, const struct rt_mount *m, struct err **e)
+{
+	_cleanup_close_ int vol = open(m->source, O_RDONLY | O_DIRECTORY |
+						 O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int img = -1;
+	_cleanup_err_ struct err *none = NULL;
+
+	if (vol < 0)
+		return err_make(e, errno, "cannot open volume '%s'", m->source);
+	if (!dir_empty(vol))
+		return 0;
+	img = safe_open(rootfd, m->dest, O_RDONLY | O_DIRECTORY, 0, &none);
+	if (img < 0)	/* nothing there (or not a directory): nothing to copy */
+		return 0;
+	if (copy_tree(img, vol, e) < 0)
+		return err_wrap(e, "cannot copy '%s' of the image into the "
+				"volume", m->dest);
+	return 0;
+}
+
 /* ---- /dev --------------------------------------------------------------- */
 
 static const struct {
@@ -366,6 +424,9 @@ int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e)
 	if (rootfd < 0)
 		return err_make(e, errno, "cannot open the rootfs '%s'", s->root);
 	for (size_t i = 0; i < s->nmounts; i++) {
+		if (wants_copy_up(s, &s->mounts[i]) &&
+		    copy_up(rootfd, &s->mounts[i], e) < 0)
+			return -1;
 		if (do_mount(rootfd, &s->mounts[i], e) < 0)
 			return -1;
 		if (!strcmp(s->mounts[i].dest, "/dev") &&

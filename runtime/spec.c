@@ -24,16 +24,17 @@ static char **strv_from(const cJSON *arr)
 	return v;
 }
 
-static char **split_colon(const char *s)
+static char **split_on(const char *s, char sep)
 {
 	size_t n = 1, i = 0;
 	char **v, *copy, *save = NULL, *t;
+	const char delim[2] = { sep, '\0' };
 
 	for (const char *p = s; *p; p++)
-		n += *p == ':';
+		n += *p == sep;
 	v = xcalloc(n + 1, sizeof(char *));
 	copy = xstrdup(s);
-	for (t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+	for (t = strtok_r(copy, delim, &save); t; t = strtok_r(NULL, delim, &save))
 		v[i++] = xstrdup(t);
 	free(copy);
 	return v;
@@ -249,12 +250,14 @@ static void parse_annotations(const cJSON *a, struct rt_spec *s)
 	const char *lower = json_str(a, "io.husk.overlay.lower");
 
 	if (lower)
-		s->lower = split_colon(lower);
+		s->lower = split_on(lower, ':');
 	if (json_str(a, "io.husk.overlay.upper"))
 		s->upper = xstrdup(json_str(a, "io.husk.overlay.upper"));
 	if (json_str(a, "io.husk.overlay.work"))
 		s->work = xstrdup(json_str(a, "io.husk.overlay.work"));
 	s->seccomp = xstrdup(json_str(a, "io.husk.seccomp") ?: "unconfined");
+	if (json_str(a, "io.husk.copyup"))
+		s->copy_up = split_on(json_str(a, "io.husk.copyup"), '\n');
 	s->upper_tmpfs = json_str(a, "io.husk.overlay.tmpfs") &&
 			 !strcmp(json_str(a, "io.husk.overlay.tmpfs"), "true");
 }
@@ -310,5 +313,6 @@ void rt_spec_release(struct rt_spec *s)
 	free(s->mounts);
 	strv_release(s->masked);
 	strv_release(s->readonly_paths);
+	strv_release(s->copy_up);
 	memset(s, 0, sizeof(*s));
 }

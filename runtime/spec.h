@@ -14,6 +14,10 @@
  *                           dies with the namespace)
  *   io.husk.seccomp         "default", "unconfined" or a Docker-format
  *                           profile file
+ *   io.husk.copyup          '\n'-separated destinations of bind mounts
+ *                           whose source (a volume) is filled, while it
+ *                           is empty, with what the image has there
+ *                           (docker's volume copy-up)
  */
 #ifndef HUSK_RUNTIME_SPEC_H
 #define HUSK_RUNTIME_SPEC_H
@@ -69,6 +73,7 @@ struct rt_spec {
 	size_t nmounts;
 	int ns_flags;		/* CLONE_NEW* to create */
 	char **masked, **readonly_paths;
+	char **copy_up;		/* io.husk.copyup */
 };
 
 /* How to start it: what the spec does not say. */
@@ -171,15 +176,14 @@ void rt_spec_release(struct rt_spec *s);
 
 enum rt_net { RT_NET_PRIVATE, RT_NET_NONE, RT_NET_HOST };
 
+/* A mount the user asked for (-v, --mount, --tmpfs, volumes). */
 struct rt_bind {
-	char *source;		/* host path (a file or a directory) */
+	char *source;		/* host path (a file or a directory); NULL:
+				 * a tmpfs */
 	char *dest;		/* absolute path in the container */
 	bool ro;
-};
-
-struct rt_tmpfs {
-	char *dest;
-	char *options;		/* mount(8) options, or NULL */
+	char *options;		/* a tmpfs's mount(8) options, or NULL */
+	bool copy_up;		/* io.husk.copyup */
 };
 
 struct run_config {
@@ -197,10 +201,8 @@ struct run_config {
 	char **cap_add, **cap_drop;
 	const char *seccomp;	/* "default", "unconfined" or a profile path */
 	enum rt_net net;
-	struct rt_bind *binds;
+	struct rt_bind *binds;	/* in mount order: parents first */
 	size_t nbinds;
-	struct rt_tmpfs *tmpfs;
-	size_t ntmpfs;
 	const char *hosts, *hostname_file, *resolv;	/* files to bind */
 	const char *init_path;	/* host path of the init for --init */
 	const char *notify_socket;	/* host NOTIFY_SOCKET to bind, or NULL */

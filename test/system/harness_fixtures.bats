@@ -7,7 +7,7 @@
 # shellcheck disable=SC2016,SC2012
 load helpers
 
-NAMES="busybox layers layers-zstd layers-uncompressed schema2 multiarch multiarch-docker samelayer many"
+NAMES="busybox layers layers-zstd layers-uncompressed schema2 multiarch multiarch-docker samelayer many volumes"
 
 setup() {
 	set -o pipefail

@@ -81,15 +81,21 @@ static char *run(const char *src, const cJSON *data, char **msg)
 	return buf_detach(&out, NULL);
 }
 
-/* @src over the test document gives @want. */
-static void is_out(const char *src, const char *want)
+/* @src over @data gives @want. */
+static void is_out_on(const char *src, const cJSON *data, const char *want)
 {
 	_cleanup_free_ char *msg = NULL;
-	_cleanup_free_ char *got = run(src, doc, &msg);
+	_cleanup_free_ char *got = run(src, data, &msg);
 
 	if (!got)
 		tap_diag("error: %s", msg);
 	is_str(got, want, label(src));
+}
+
+/* @src over the test document gives @want. */
+static void is_out(const char *src, const char *want)
+{
+	is_out_on(src, doc, want);
 }
 
 /* @src over @data fails (parsing or running) with the message @want. */
@@ -194,6 +200,129 @@ static void test_printing(void)
 	is_out("{{0.0001}} {{0.00001}} {{-0.00001}} {{2.5e21}}",
 	       "0.0001 1e-05 -1e-05 2.5e+21");
 	is_out("{{true}} {{false}}", "true false");
+}
+
+/*
+ * Objects marked TMPL_STRUCT print as Go structs. Mounts holds two of
+ * docker's MountPoint (Type, Name, Source, Destination, Driver, Mode, RW,
+ * Propagation); Outer is a struct holding a struct (In), a map (M) and a
+ * bool; Map is a map holding a struct (k). The expectations follow Go's
+ * fmt rules for structs (printValue's reflect.Struct case, fmt_test.go's
+ * `{1 2 a [1 2]}` and `{i:1 j:2 s:a x:[1 2]}`); a nil interface{} field
+ * prints <nil> whatever the verb, as a null does inside a map.
+ */
+static const char struct_json[] =
+    "{\"Mounts\": [{\"Type\": \"volume\", \"Name\": \"abc\","
+    "   \"Source\": \"/x/_data\", \"Destination\": \"/data\","
+    "   \"Driver\": \"local\", \"Mode\": \"\", \"RW\": true,"
+    "   \"Propagation\": \"\"},"
+    "  {\"Type\": \"bind\", \"Name\": \"\", \"Source\": \"/tmp\","
+    "   \"Destination\": \"/t\", \"Driver\": \"\", \"Mode\": \"\","
+    "   \"RW\": false, \"Propagation\": \"rprivate\"}],"
+    " \"Outer\": {\"Z\": \"z\", \"In\": {\"N\": 3, \"Null\": null,"
+    "   \"L\": [1, \"a\"]}, \"M\": {\"b\": 2, \"a\": 1}, \"A\": true},"
+    " \"Map\": {\"k\": {\"B\": \"x\", \"A\": \"y\"}, \"j\": 1},"
+    " \"Empty\": {}}";
+
+static cJSON *struct_doc(void)
+{
+	cJSON *d = NULL, *m;
+
+	if (json_parse(struct_json, strlen(struct_json), &d, NULL) < 0)
+		return NULL;
+	for (m = cJSON_GetObjectItem(d, "Mounts")->child; m; m = m->next)
+		tmpl_mark_struct(m);
+	m = cJSON_GetObjectItem(d, "Outer");
+	tmpl_mark_struct(m);
+	tmpl_mark_struct(cJSON_GetObjectItem(m, "In"));
+	tmpl_mark_struct(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(d, "Map"), "k"));
+	tmpl_mark_struct(cJSON_GetObjectItem(d, "Empty"));
+	return d;
+}
+
+static void test_struct_printing(const cJSON *d)
+{
+	is_out_on("{{.Mounts}}", d,
+		  "[{volume abc /x/_data /data local  true } "
+		  "{bind  /tmp /t   false rprivate}]");
+	is_out_on("{{.Outer}}", d, "{z {3 <nil> [1 a]} map[a:1 b:2] true}");
+	is_out_on("{{.Map}}", d, "map[j:1 k:{x y}]");
+	is_out_on("{{.Empty}}|{{printf \"%+v\" .Empty}}", d, "{}|{}");
+	is_out_on("{{print .Map.k .Map.k 1}}|{{println .Map.k \"s\"}}", d,
+		  "{x y} {x y} 1|{x y} s\n");
+	is_out_on("{{printf \"%v\" (index .Mounts 0)}}", d,
+		  "{volume abc /x/_data /data local  true }");
+	is_out_on("{{printf \"%s\" (index .Mounts 0)}}", d,
+		  "{volume abc /x/_data /data local  %!s(bool=true) }");
+	is_out_on("{{printf \"%q\" (index .Mounts 1)}}", d,
+		  "{\"bind\" \"\" \"/tmp\" \"/t\" \"\" \"\" %!q(bool=false) "
+		  "\"rprivate\"}");
+	is_out_on("{{printf \"%d\" .Outer.In}}", d,
+		  "{3 <nil> [1 %!d(string=a)]}");
+	is_out_on("{{printf \"%3v|%-3v|\" .Map.k .Map.k}}", d,
+		  "{  x   y}|{x   y  }|");
+	is_out_on("{{printf \"%+v\" (index .Mounts 1)}}", d,
+		  "{Type:bind Name: Source:/tmp Destination:/t Driver: Mode: "
+		  "RW:false Propagation:rprivate}");
+	is_out_on("{{printf \"%+v\" .Outer}}", d,
+		  "{Z:z In:{N:3 Null:<nil> L:[1 a]} M:map[a:1 b:2] A:true}");
+	is_out_on("{{printf \"%+v\" .Map}}", d, "map[j:1 k:{B:x A:y}]");
+	/* %+v names fields; it never signs numbers, marked or not. */
+	is_out_on("{{printf \"%+v|% v|%+d\" 5 5 5}}", d, "5| 5|+5");
+	is_out_on("{{printf \"%+v\" .Outer.M}}", d, "map[a:1 b:2]");
+}
+
+static void test_struct_as_object(const cJSON *d)
+{
+	is_out_on("{{(index .Mounts 0).Type}} {{.Outer.In.N}} "
+		  "{{index .Map.k \"A\"}} {{len .Outer}}",
+		  d, "volume 3 y 4");
+	is_out_on("{{json (index .Mounts 1)}}", d,
+		  "{\"Destination\":\"/t\",\"Driver\":\"\",\"Mode\":\"\","
+		  "\"Name\":\"\",\"Propagation\":\"rprivate\",\"RW\":false,"
+		  "\"Source\":\"/tmp\",\"Type\":\"bind\"}");
+	is_out_on("{{json .Map}}", d,
+		  "{\"j\":1,\"k\":{\"A\":\"y\",\"B\":\"x\"}}");
+	is_out_on("{{range $k, $v := .Map.k}}{{$k}}={{$v}};{{end}}", d,
+		  "A=y;B=x;");
+	is_out_on("{{with .Outer.In}}{{.L}}{{end}}", d, "[1 a]");
+	is_out_on("{{printf \"%T\" .Map.k}}", d, "map[string]interface {}");
+}
+
+static void test_struct(void)
+{
+	_cleanup_cjson_ cJSON *d = struct_doc();
+	_cleanup_cjson_ cJSON *copy = NULL;
+	_cleanup_cjson_ cJSON *built = NULL;
+	cJSON *m;
+
+	if (!ok(d != NULL, "struct document parses"))
+		return;
+	test_struct_printing(d);
+	test_struct_as_object(d);
+
+	ok(cJSON_IsObject(cJSON_GetObjectItem(d, "Outer")),
+	   "cJSON_IsObject ignores the mark");
+	copy = cJSON_Duplicate(d, true);
+	is_out_on("{{.Mounts}} {{.Outer}}", copy,
+		  "[{volume abc /x/_data /data local  true } "
+		  "{bind  /tmp /t   false rprivate}] "
+		  "{z {3 <nil> [1 a]} map[a:1 b:2] true}");
+	tmpl_mark_struct(NULL);
+
+	/* Built with cJSON's API, as inspect does: members in the order
+	 * added. */
+	built = cJSON_CreateArray();
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "Type", "tmpfs");
+	cJSON_AddStringToObject(m, "Source", "");
+	cJSON_AddBoolToObject(m, "RW", true);
+	cJSON_AddNullToObject(m, "Opts");
+	tmpl_mark_struct(m);
+	cJSON_AddItemToArray(built, m);
+	is_out_on("{{.}}", built, "[{tmpfs  true <nil>}]");
+	is_out_on("{{range .}}{{.}}{{end}}", built, "{tmpfs  true <nil>}");
 }
 
 static void test_json(void)
@@ -816,6 +945,7 @@ int main(void)
 	test_text();
 	test_fields();
 	test_printing();
+	test_struct();
 	test_json();
 	test_index();
 	test_len();
