@@ -1,6 +1,6 @@
 /*
- * husk inspect [-f TEMPLATE] [--type container|image] NAME...: containers
- * (or images) in docker's JSON shape; -f runs a Go template
+ * husk inspect [-f TEMPLATE] [--type container|image|volume] NAME...:
+ * containers (or images, or volumes) in docker's JSON shape; -f runs a Go template
  * (lib/template.h) over each instead, one line each.
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "layers/store.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "volume/volume.h"
 #include "lib/template.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -22,15 +23,16 @@ static void usage(void)
 {
 	printf("Usage: husk inspect [OPTIONS] NAME...\n"
 	       "\n"
-	       "Show containers or images in detail, as a JSON array.\n"
+	       "Show containers, images or volumes in detail, as a JSON array.\n"
 	       "\n"
 	       "  -f, --format TEMPLATE   a Go template run over each: {{.Id}},\n"
 	       "                          {{.State.Status}}, {{json .Config}},\n"
 	       "                          {{index .Config.Labels \"k\"}},\n"
 	       "                          {{range .Mounts}}...{{end}}, {{if}},\n"
 	       "                          {{len}}; an unknown field is an error\n"
-	       "      --type TYPE         container or image (default: a\n"
-	       "                          container, else an image)\n"
+	       "      --type TYPE         container, image or volume (default: a\n"
+	       "                          container, else an image, else a\n"
+	       "                          volume)\n"
 	       "      --help              show this help\n");
 }
 
@@ -193,10 +195,12 @@ int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		case 'f': format = optarg; break;
 		case 's': break;
 		case OPT_TYPE:
-			if (strcmp(optarg, "container") && strcmp(optarg, "image"))
+			if (strcmp(optarg, "container") && strcmp(optarg, "image") &&
+			    strcmp(optarg, "volume"))
 				return cmd_usage_error(ctx, e, "invalid --type "
-						       "'%s': container or image "
-						       "expected", optarg);
+						       "'%s': container, image "
+						       "or volume expected",
+						       optarg);
 			type = optarg;
 			break;
 		case OPT_HELP: usage(); return 0;
@@ -222,6 +226,16 @@ int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		err_freep(&one);
 		if (r < 0 && have_store && (!type || !strcmp(type, "image")))
 			r = cmd_image_json(&s, argv[i], arr, &one);
+		if (r < 0 && have_store && (!type || !strcmp(type, "volume")) &&
+		    volume_name_valid(argv[i])) {
+			struct volume v;
+
+			err_freep(&one);
+			r = volume_get(&s, argv[i], &v, &one);
+			if (r >= 0)
+				cJSON_AddItemToArray(arr, volume_json(&v));
+			volume_release(&v);
+		}
 		if (r < 0) {
 			if (!one || one->errnum == ENOENT || !one->errnum) {
 				err_freep(&one);
