@@ -35,23 +35,23 @@
 struct link {
 	dev_t dev;
 	ino_t ino;
-	char *path;	/* relative to the destination root; NULL: free slot */
+	char *path; /* relative to the destination root; NULL: free slot */
 };
 
 /* An open-addressing table: an image may hold many hard links. */
 struct links {
 	struct link *v;
 	size_t n;
-	size_t cap;	/* 0 or a power of two */
+	size_t cap; /* 0 or a power of two */
 };
 
 struct copy {
-	int dst;	   /* the destination root, O_RDONLY, owned */
-	unsigned depth;	   /* directories entered below the root */
-	struct buf path;   /* the entry at hand, relative ("" for the root) */
+	int dst;	 /* the destination root, O_RDONLY, owned */
+	unsigned depth;	 /* directories entered below the root */
+	struct buf path; /* the entry at hand, relative ("" for the root) */
 	struct links links;
-	char *names;	   /* flistxattr() output, COPY_XATTR_MAX */
-	char *scratch;	   /* COPY_BUF */
+	char *names;   /* flistxattr() output, COPY_XATTR_MAX */
+	char *scratch; /* COPY_BUF */
 };
 
 static size_t link_hash(dev_t dev, ino_t ino)
@@ -179,8 +179,9 @@ static int copy_xattrs(struct copy *c, int src, int dst, struct err **e)
 		n = fgetxattr(src, name, c->scratch, COPY_BUF);
 		if (n < 0 && errno == ENODATA)
 			continue;
-		if (n < 0 || (fsetxattr(dst, name, c->scratch, (size_t) n, 0) < 0 &&
-			      !xattr_refused(name, errno)))
+		if (n < 0 ||
+		    (fsetxattr(dst, name, c->scratch, (size_t) n, 0) < 0 &&
+		     !xattr_refused(name, errno)))
 			return err_make(e, errno,
 					"cannot copy '%s': extended attribute "
 					"'%s'",
@@ -222,10 +223,10 @@ static int meta_at(struct copy *c, int ddir, const char *name,
 		   const struct stat *st, struct err **e)
 {
 	const struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	int r =
+	    fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
 
-	if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) <
-		    0 &&
-	    !owner_refused(errno))
+	if (r < 0 && !owner_refused(errno))
 		return copy_err(c, e, errno);
 	if (!S_ISLNK(st->st_mode) &&
 	    fchmodat(ddir, name, st->st_mode & 07777, 0) < 0)
