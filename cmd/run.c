@@ -33,6 +33,7 @@
 #include "lib/parse.h"
 #include "lib/xalloc.h"
 #include "registry/registry.h"
+#include "volume/volume.h"
 #include "runtime/internal.h"
 #include "runtime/spec.h"
 #include "lib/banned.h"
@@ -547,6 +548,7 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	_cleanup_cjson_ cJSON *spec = NULL;
 	struct image_rootfs img;
 	struct ctr c;
+	bool made = false;
 	int rc;
 
 	if (load_image(ctx, a, s, &img, e) < 0)
@@ -571,10 +573,14 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 		cJSON_AddStringToObject(ann, "io.husk.image.id", img.id);
 		fill_record(a, &img, spec, &c);
 		rc = ctr_create(s, &c, e);
-		/* the record names its volumes now: volume rm sees them */
-		lock_release(TAKE_FD(a->volume_lock));
+		made = rc >= 0;
 	}
+	/* the record names its volumes now: volume rm sees them */
+	lock_release(TAKE_FD(a->volume_lock));
+	if (!made && a->mount_points)	/* anonymous volumes made for nothing */
+		volume_remove_anonymous(s, a->mount_points);
 	if (rc >= 0 && make_files(a, c.dirfd, spec, !a->rm, e) < 0) {
+		c.rm_volumes = true;
 		(void) ctr_remove(s, &c, NULL);
 		rc = -1;
 	}
