@@ -34,7 +34,7 @@ static void usage(void)
 	       "  -f, --filter K=V      status=created|running|exited,\n"
 	       "                        name=SUBSTRING, label=K or label=K=V,\n"
 	       "                        id=PREFIX, ancestor=IMAGE, exited=CODE,\n"
-	       "                        volume=NAME|DESTINATION\n"
+	       "                        volume=NAME|SOURCE|DESTINATION\n"
 	       "                        (same keys: any; different keys: all)\n"
 	       "      --format F        json, or a Go template ('table' first\n"
 	       "                        for a header): .ID .Image .Command\n"
@@ -117,6 +117,9 @@ static bool match_one(const struct ctr *c, const struct filter *f)
 			const char *n = json_str(m, "Name");
 			const char *d = json_str(m, "Destination");
 
+			/* docker: the name, else the source; or the target */
+			if (!n || !*n)
+				n = json_str(m, "Source");
 			if ((n && !strcmp(n, v)) || (d && !strcmp(d, v)))
 				return true;
 		}

@@ -121,7 +121,7 @@ int run_volume_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		if (p)
 			*p++ = '\0';
 	}
-	if (p || !*parts[0] || (n > 1 && !*parts[1]))
+	if (p || n > 3 || !*parts[0] || (n > 1 && !*parts[1]))
 		return cmd_usage_error(ctx, e, "invalid volume specification "
 				       "'%s': want [SRC:]DST[:MODE]", arg);
 	m = add_mount(a);
@@ -219,10 +219,12 @@ static int mount_key(struct husk_ctx *ctx, const char *arg, char *kv,
 					       "bad tmpfs-size", arg);
 		m->size = n;
 	} else if (!strcmp(kv, "tmpfs-mode")) {
-		if (!v || parse_uint64(v, 0, 07777, &n, NULL) < 0 ||
-		    strspn(v, "01234567") != strlen(v))
+		if (!v || !*v || strlen(v) > 5 ||
+		    strspn(v, "01234567") != strlen(v) ||
+		    (n = strtoul(v, NULL, 8)) > 07777)
 			return cmd_usage_error(ctx, e, "invalid --mount '%s': "
-					       "tmpfs-mode is octal", arg);
+					       "tmpfs-mode is octal, at most 7777",
+					       arg);
 		m->tmode = (int)n;
 		m->has_tmode = true;
 	} else {

@@ -52,7 +52,7 @@ struct volume {
 
 void volume_release(struct volume *v);
 
-/* Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, at most 255 bytes. */
+/* Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+; at most 128 bytes here. */
 bool volume_name_valid(const char *name);
 
 /*

@@ -555,15 +555,18 @@ EOF
 
 @test "run: a bad -v is 125" {
 	local d="$BATS_TEST_TMPDIR"
-	hr -v "$d" "$I" true
-	[ "$status" -eq 125 ]
-	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d': want SRC:DST[:ro]" ]]
 	hr -v "$d:relative" "$I" true
 	[ "$status" -eq 125 ]
-	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:relative': 'relative' is not absolute" ]]
+	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:relative': unknown mode 'relative' (ro, rw, z, Z, U, nocopy)" ]]
 	hr -v "$d:/x:bogus" "$I" true
 	[ "$status" -eq 125 ]
-	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:/x:bogus': unknown mode 'bogus'" ]]
+	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:/x:bogus': unknown mode 'bogus' (ro, rw, z, Z, U, nocopy)" ]]
+	hr -v "$d:/x:ro:more" "$I" true
+	[ "$status" -eq 125 ]
+	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:/x:ro:more': want [SRC:]DST[:MODE]" ]]
+	hr -v "$d:/" "$I" true
+	[ "$status" -eq 125 ]
+	[[ "${stderr_lines[0]}" == "husk: invalid volume specification '$d:/': the destination '/' is not an absolute path below /" ]]
 	hr -v ":/x" "$I" true
 	[ "$status" -eq 125 ]
 }
