@@ -21,6 +21,7 @@
 
 #include "lib/buf.h"
 #include "lib/copy.h"
+#include "lib/fs.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -233,21 +234,6 @@ static int meta_at(struct copy *c, int ddir, const char *name,
 		return copy_err(c, e, errno);
 	if (utimensat(ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return copy_err(c, e, errno);
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t) n;
-	}
 	return 0;
 }
 

@@ -481,7 +481,7 @@ int mkdir_p(const char *path, mode_t mode, struct err **e)
 	}
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 

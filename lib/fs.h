@@ -79,6 +79,9 @@ int atomic_write_file(int dirfd, const char *name, const void *data, size_t len,
 int atomic_write_path(const char *path, const void *data, size_t len,
 		      mode_t mode, struct err **e);
 
+/* Writes all of DATA, retrying short writes and EINTR; -errno on error. */
+int write_all(int fd, const void *data, size_t len);
+
 /**
  * read_file() - append the content of @name under @dirfd to @out.
  *
