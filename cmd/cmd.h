@@ -156,6 +156,10 @@ struct pull_progress_state {
 };
 void cmd_pull_progress(void *arg, const struct pull_image *img, bool final);
 
+/* Before running subcommand SUB of GROUP ("volume", "create"): usage
+ * errors point at 'husk GROUP SUB --help'; getopt starts afresh. */
+void cmd_enter_sub(struct husk_ctx *ctx, const char *group, const char *sub);
+
 /* Keeps the first error of a command on several objects for main.c to
  * print; prints the later ones at once. */
 void cmd_keep_error(struct err **first, struct err **one);

@@ -209,3 +209,12 @@ void cmd_keep_error(struct err **first, struct err **one)
 		fprintf(stderr, "husk: %s\n", (*one)->msg);
 	err_freep(one);
 }
+
+void cmd_enter_sub(struct husk_ctx *ctx, const char *group, const char *sub)
+{
+	static char name[64];
+
+	snprintf(name, sizeof(name), "%s %s", group, sub);
+	ctx->cmd = name;
+	optind = 0;
+}

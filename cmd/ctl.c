@@ -695,7 +695,7 @@ int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
 		if (strcmp(argv[1], sub[i].name))
 			continue;
-		optind = 0;
+		cmd_enter_sub(ctx, "container", sub[i].name);
 		if (sub[i].userns && cmd_enter_userns(ctx, e) < 0)
 			return -1;
 		return sub[i].fn(ctx, argc - 1, argv + 1, e);

@@ -576,7 +576,7 @@ int cmd_volume(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
 		if (strcmp(argv[1], sub[i].name))
 			continue;
-		optind = 0;
+		cmd_enter_sub(ctx, "volume", sub[i].name);
 		return sub[i].fn(ctx, argc - 1, argv + 1, e);
 	}
 	return cmd_usage_error(ctx, e, "unknown command 'volume %s'", argv[1]);
