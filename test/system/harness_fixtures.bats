@@ -58,7 +58,7 @@ check_registry() {
 			"$HUSK_FIXTURES/index.json")
 		assert_eq "husk/$n" "$ref"
 	done < <(ex '.images | to_entries[] | "\(.key) \(.value.repository) \(.value.tag) \(.value.digest)"')
-	assert_eq 9 "$(jq '.manifests | length' "$HUSK_FIXTURES/index.json")"
+	assert_eq 10 "$(jq '.manifests | length' "$HUSK_FIXTURES/index.json")"
 	assert_eq "$(cat "$HUSK_FIXTURES/oci-layout")" '{"imageLayoutVersion": "1.0.0"}'
 	# every layer blob of every manifest hashes to its digest, every
 	# uncompressed layer to its diffid (one shell: bats' trap is slow)
@@ -81,7 +81,8 @@ check_registry() {
 	[ "$status" -eq 0 ]
 	[[ "$output" != *BAD* ]]
 	# 1 busybox gzip + 4 layers gzip + 5 zstd + 5 tar + 2 arch + 2 samelayer + 64 many
-	assert_eq "checked 83" "$output"
+	# + 1 volumes
+	assert_eq "checked 84" "$output"
 }
 
 @test "fixtures: variants differ only where they should" {
@@ -231,8 +232,8 @@ check_registry() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *BAD* ]]
-	# 83 layers (see above) + 11 configs (7 images + 2 indexes of 2)
-	assert_eq "checked 94" "$output"
+	# 84 layers (see above) + 12 configs (8 images + 2 indexes of 2)
+	assert_eq "checked 96" "$output"
 }
 
 @test "registry: layer blobs are gzip, zstd and plain tar as their media types say" {
