@@ -1098,7 +1098,7 @@ ps_status() {
 	bad "husk: invalid filter 'nope'" ps --filter nope=1
 	bad "husk: invalid filter 'status': KEY=VALUE expected" ps --filter status
 	bad "husk: ps takes no arguments" ps extra
-	bad "husk: invalid --type 'volume': container or image expected" inspect --type volume x
+	bad "husk: invalid --type 'network': container, image or volume expected" inspect --type network x
 	bad "husk: the working directory 'rel' is not absolute" exec -w rel c true
 	bad "husk: exec needs a container and a command" exec c
 	bad "husk: rename needs a container and a new name" rename c

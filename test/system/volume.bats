@@ -93,7 +93,7 @@ bad() {
 	[ -z "$output" ] || { echo "stdout: $output" >&2; return 1; }
 	[ "${#stderr_lines[@]}" -le 2 ] || { echo "stderr: $stderr" >&2; return 1; }
 	if [ "${#stderr_lines[@]}" -eq 2 ]; then
-		[[ "${stderr_lines[1]}" =~ ^see\ \'husk\ [a-z]+\ --help\'$ ]] ||
+		[[ "${stderr_lines[1]}" =~ ^see\ \'husk\ [a-z]+(\ [a-z]+)?\ --help\'$ ]] ||
 			{ echo "stderr: $stderr" >&2; return 1; }
 	fi
 }
@@ -904,7 +904,9 @@ sub/deep"
 	m="type=tmpfs,dst=/x,tmpfs-size=lots"
 	bad "husk: invalid --mount '$m': bad tmpfs-size" run --rm --mount "$m" "$I" true
 	m="type=tmpfs,dst=/x,tmpfs-mode=rwx"
-	bad "husk: invalid --mount '$m': tmpfs-mode is octal" run --rm --mount "$m" "$I" true
+	bad "husk: invalid --mount '$m': tmpfs-mode is octal, at most 7777" run --rm --mount "$m" "$I" true
+	m="type=tmpfs,dst=/x,tmpfs-mode=17777"
+	bad "husk: invalid --mount '$m': tmpfs-mode is octal, at most 7777" run --rm --mount "$m" "$I" true
 	m="type=bind,src=$H,dst=/x,bind-propagation=shared"
 	bad "husk: invalid --mount '$m': husk supports only private and rprivate propagation" run --rm --mount "$m" "$I" true
 	assert_eq "$before" "$(vdir)"
