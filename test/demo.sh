@@ -52,3 +52,12 @@ say ./husk ps -a
 ./husk ps -a
 say ./husk rm demo
 ./husk rm demo
+
+say ./husk run --rm -v demo-data:/data "$HUSK_REG_PLAIN/husk/busybox" sh -c "'echo kept > /data/f'"
+./husk run --rm -v demo-data:/data "$HUSK_REG_PLAIN/husk/busybox" sh -c 'echo kept > /data/f'
+say ./husk run --rm -v demo-data:/data:ro "$HUSK_REG_PLAIN/husk/busybox" cat /data/f
+./husk run --rm -v demo-data:/data:ro "$HUSK_REG_PLAIN/husk/busybox" cat /data/f
+say ./husk volume ls
+./husk volume ls
+say ./husk volume rm demo-data
+./husk volume rm demo-data
