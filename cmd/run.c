@@ -529,6 +529,13 @@ static void fill_record(struct run_args *a, struct image_rootfs *img,
 	c->mounts = cJSON_Duplicate(a->mount_points, true);
 }
 
+/* Whether the run mounts anything that may be created for it. */
+static bool makes_volumes(const struct run_args *a, const cJSON *image)
+{
+	return a->nmounts > 0 || a->volumes_from ||
+	       json_obj(json_obj(image, "config"), "Volumes");
+}
+
 /* -v ...:U: to the uid and gid the container's process runs as */
 static int spec_chown(struct run_args *a, const cJSON *spec, struct err **e)
 {
@@ -549,6 +556,7 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	struct image_rootfs img;
 	struct ctr c;
 	bool made = false;
+	char taken[65];
 	int rc;
 
 	if (load_image(ctx, a, s, &img, e) < 0)
@@ -559,6 +567,11 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	a->dir = xasprintf("%s/containers/%s", s->root, a->id);
 	fill_paths(a, &img);
 	rc = run_init_path(ctx, a, e);
+	/* a taken name is refused before any volume is made for it */
+	if (rc >= 0 && a->name && makes_volumes(a, img.config) &&
+	    ctr_name_taken(s, a->name, taken))
+		rc = err_cause(e, EEXIST, "the container name '%s' is already "
+			       "in use by container '%s'", a->name, taken);
 	if (rc >= 0 && run_mounts_resolve(s, a, img.config, e) < 0)
 		rc = -1;
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)

@@ -163,6 +163,10 @@ void ctr_gc(struct store *s);
 int ctr_rename(struct store *s, struct ctr *c, const char *name,
 	       struct err **e);
 
+/* Whether a container has NAME (its id in ID); ctr_create() still
+ * decides, under the names lock. */
+bool ctr_name_taken(struct store *s, const char *name, char id[65]);
+
 /* Names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (docker's rule). */
 bool ctr_name_valid(const char *name);
 

@@ -346,6 +346,15 @@ static char *name_target(struct store *s, const char *name)
 	return xstrdup(id);
 }
 
+bool ctr_name_taken(struct store *s, const char *name, char id[65])
+{
+	_cleanup_free_ char *owner = name_target(s, name);
+
+	if (owner)
+		snprintf(id, 65, "%s", owner);
+	return owner != NULL;
+}
+
 /* Under the names lock: NAME -> ID unless a live container has it. */
 static int name_claim(struct store *s, const char *name, const char *id,
 		      struct err **e)

@@ -685,7 +685,7 @@ NAME_RULE="only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two"
 	assert_eq "$(printf '%s\nnamed' "$before" | sort)" "$(vdir | sort)"
 }
 
-@test "a run refused after its volumes were made leaves no anonymous volume behind" {
+@test "a run refused for its name leaves no volume behind" {
 	"$HUSK" run --name taken "$I" true
 	run --separate-stderr "$HUSK" run --name taken -v /a "$VI" true
 	[ "$status" -eq 125 ]
@@ -694,6 +694,12 @@ NAME_RULE="only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two"
 	[ -z "$("$HUSK" volume ls -q)" ]
 	[ -z "$(vdir)" ]
 	assert_eq 1 "$("$HUSK" ps -aq | wc -l)"
+	# the name is checked before a named volume is made for it
+	run --separate-stderr "$HUSK" run --name taken -v nv:/n "$I" true
+	[ "$status" -eq 125 ]
+	[[ "${stderr_lines[0]}" == "husk: the container name 'taken' is already in use by container "* ]]
+	[ -z "$("$HUSK" volume ls -q)" ]
+	[ -z "$(vdir)" ]
 }
 
 # ---- copy-up ------------------------------------------------------------------------
