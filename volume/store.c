@@ -297,8 +297,16 @@ int volume_create(struct store *s, const char *name, const cJSON *labels,
 		rc = err_make(e, errno, "cannot create volume '%s'", name);
 		goto fail;
 	}
-	if (fsync(s->rootfd) < 0 && errno != EBADF && errno != EINVAL)
-		log_debug("fsync of the store: %s", strerror(errno));
+	/* the rename that makes it exist, durable (rootfd is O_PATH) */
+	{
+		_cleanup_close_ int top = openat(s->rootfd, DIR_VOLUMES,
+						 O_RDONLY | O_DIRECTORY |
+						 O_CLOEXEC);
+
+		if (top < 0 || fsync(top) < 0)
+			log_debug("fsync of '" DIR_VOLUMES "': %s",
+				  strerror(errno));
+	}
 	*created = true;
 	return 0;
 fail:
