@@ -54,7 +54,8 @@ static char *join_mount(const char *mnt, const char *mroot, const char *path)
 	return xasprintf("%s%s", mnt, strcmp(path, "/") ? path : "");
 }
 
-static void add_ctrl(struct cgroup_host *h, const char *name, const char *dir)
+static void add_ctrl(struct cgroup_host *h, const char *name, const char *dir,
+		     const char *mnt, const char *mroot)
 {
 	struct cgroup_ctrl *c;
 
@@ -62,7 +63,17 @@ static void add_ctrl(struct cgroup_host *h, const char *name, const char *dir)
 	c = &h->ctrl[h->n++];
 	c->name = xstrdup(name);
 	c->dir = xstrdup(dir);
+	c->mnt = xstrdup(mnt);
+	c->mroot = xstrdup(mroot);
 	c->usable = access(dir, W_OK) == 0;
+}
+
+static void free_ctrl(struct cgroup_ctrl *c)
+{
+	free(c->name);
+	free(c->dir);
+	free(c->mnt);
+	free(c->mroot);
 }
 
 /* A v1 mount: its super options name its controllers. */
@@ -82,7 +93,7 @@ static void add_v1(struct cgroup_host *h, const char *mnt, const char *mroot,
 	dir = join_mount(mnt, mroot, path);
 	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
 		if (strcmp(o, "rw") && strcmp(o, "ro") && !strchr(o, '='))
-			add_ctrl(h, o, dir);
+			add_ctrl(h, o, dir, mnt, mroot);
 }
 
 static bool writable(const char *dir, const char *file)
@@ -103,6 +114,8 @@ static void add_v2(struct cgroup_host *h, const char *mnt, const char *mroot)
 	if (!path || h->unified)
 		return;
 	h->unified = join_mount(mnt, mroot, path);
+	h->unified_mnt = xstrdup(mnt);
+	h->unified_mroot = xstrdup(mroot);
 	h->unified_delegated = writable(h->unified, "cgroup.procs") &&
 			       writable(h->unified, "cgroup.subtree_control");
 	ctl = xasprintf("%s/cgroup.controllers", h->unified);
@@ -110,7 +123,7 @@ static void add_v2(struct cgroup_host *h, const char *mnt, const char *mroot)
 		return;
 	buf_rtrim(&b);
 	for (c = strtok_r(b.s, " ", &save); c; c = strtok_r(NULL, " ", &save))
-		add_ctrl(h, c, h->unified);
+		add_ctrl(h, c, h->unified, mnt, mroot);
 }
 
 /*
@@ -148,6 +161,8 @@ int cgroup_host_read(struct cgroup_host *h, struct err **e)
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	struct statfs sf;
+	const char *forced;
+	bool rescan_v2 = false;
 
 	memset(h, 0, sizeof(*h));
 	if (!f)
@@ -160,18 +175,50 @@ int cgroup_host_read(struct cgroup_host *h, struct err **e)
 	else if (h->n || h->unified)
 		h->version = 1;
 	h->hybrid = h->version == 1 && h->unified;
+	forced = getenv("HUSK_CGROUP_VERSION");
+	if (forced && !strcmp(forced, "2") && h->hybrid) {
+		/* the v2 backend on the cgroup2 mount beside v1: its
+		 * controllers (none, usually) are the only ones */
+		for (size_t i = 0; i < h->n; i++)
+			free_ctrl(&h->ctrl[i]);
+		h->n = 0;
+		h->version = 2;
+		h->hybrid = false;
+		rescan_v2 = true;
+	}
 	if (!h->version)
 		return err_make(e, 0, "no cgroup filesystem is mounted");
+	if (rescan_v2) {
+		_cleanup_free_ char *mnt = xstrdup(h->unified_mnt);
+		_cleanup_free_ char *mroot = xstrdup(h->unified_mroot);
+
+		free(h->unified);
+		free(h->unified_mnt);
+		free(h->unified_mroot);
+		h->unified = h->unified_mnt = h->unified_mroot = NULL;
+		add_v2(h, mnt, mroot);
+	}
 	return 0;
 }
 
 void cgroup_host_release(struct cgroup_host *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		free(h->ctrl[i].name);
-		free(h->ctrl[i].dir);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		free_ctrl(&h->ctrl[i]);
 	free(h->ctrl);
 	free(h->unified);
+	free(h->unified_mnt);
+	free(h->unified_mroot);
 	memset(h, 0, sizeof(*h));
+}
+
+bool cgroup_v2_host(void)
+{
+	const char *forced = getenv("HUSK_CGROUP_VERSION");
+	struct statfs sf;
+
+	if (forced && !strcmp(forced, "2"))
+		return true;
+	return statfs("/sys/fs/cgroup", &sf) == 0 &&
+	       sf.f_type == CGROUP2_SUPER_MAGIC;
 }

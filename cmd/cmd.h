@@ -166,6 +166,10 @@ void cmd_keep_error(struct err **first, struct err **one);
 
 int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_pause(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_unpause(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_stats(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_update(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_inspect(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_kill(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_logs(struct husk_ctx *ctx, int argc, char **argv, struct err **e);

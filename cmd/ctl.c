@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
 #include "cmd/launch.h"
 #include "ctr/ctr.h"
@@ -83,6 +84,44 @@ static int signal_ctr(const struct ctr *c, int sig, struct err **e)
 	return 0;
 }
 
+/*
+ * Freezes or thaws C's cgroup and records it. Errors as docker words them:
+ * "container 'x' is not paused".
+ */
+static int set_paused(struct store *s, struct ctr *c, bool paused,
+		      struct err **e)
+{
+	struct cgroup cg;
+	int rc;
+
+	if (ctr_refresh(s, c, 0, e) < 0)
+		return -1;
+	if (c->status != CTR_RUNNING)
+		return err_cause(e, EINVAL, "container is not running");
+	if (c->paused == paused)
+		return err_cause(e, EINVAL, "container is %s", paused ?
+				 "already paused" : "not paused");
+	if (!c->cgroup || cgroup_from_json(c->cgroup, &cg) < 0)
+		return err_cause(e, EOPNOTSUPP, "the container has no cgroup "
+				 "to freeze (rootless on cgroup v1, or run "
+				 "with --cgroups=disabled)");
+	rc = cgroup_freeze(&cg, paused, e);
+	cgroup_release(&cg);
+	if (rc < 0 || ctr_lock(s, c, e) < 0)
+		return -1;
+	c->paused = paused;
+	rc = ctr_save(c, e);
+	ctr_unlock(c);
+	return rc;
+}
+
+/* A signal reaches a frozen container once it is thawed (docker too) */
+static void thaw(struct store *s, struct ctr *c)
+{
+	if (c->paused)
+		(void) set_paused(s, c, false, NULL);
+}
+
 /* docker stop: its stop signal, TIMEOUT seconds, then SIGKILL; returns
  * once the exit is recorded. */
 static int stop_ctr(struct store *s, struct ctr *c, int timeout,
@@ -99,6 +138,10 @@ static int stop_ctr(struct store *s, struct ctr *c, int timeout,
 					       : DEFAULT_STOP_TIMEOUT;
 	if (sig <= 0)
 		sig = SIGTERM;
+	if (c->paused) {
+		(void) signal_ctr(c, timeout > 0 ? sig : SIGKILL, NULL);
+		thaw(s, c);
+	}
 	if (timeout > 0 && signal_ctr(c, sig, NULL) == 0 &&
 	    ctr_pid_wait(c->pid, c->pid_start, timeout * 1000))
 		return ctr_refresh(s, c, 10000, e);
@@ -285,7 +328,69 @@ static int kill_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		return -1;
 	if (c->status != CTR_RUNNING)
 		return err_cause(e, EINVAL, "container is not running");
-	return signal_ctr(c, *(int *)data, e);
+	if (signal_ctr(c, *(int *)data, e) < 0)
+		return -1;
+	if (*(int *)data == SIGKILL)
+		thaw(s, c);
+	return 0;
+}
+
+/* ---- pause, unpause ----------------------------------------------------------- */
+
+static void pause_usage(void)
+{
+	printf("Usage: husk pause CONTAINER...\n"
+	       "\n"
+	       "Freeze every process of running containers (their cgroup's\n"
+	       "freezer); 'husk unpause' thaws them.\n"
+	       "\n"
+	       "      --help   show this help\n");
+}
+
+static void unpause_usage(void)
+{
+	printf("Usage: husk unpause CONTAINER...\n"
+	       "\n"
+	       "Thaw containers frozen by 'husk pause'.\n"
+	       "\n"
+	       "      --help   show this help\n");
+}
+
+static int pause_one(struct husk_ctx *ctx, struct store *s, struct ctr *c,
+		     void *data, struct err **e)
+{
+	return set_paused(s, c, *(bool *)data, e);
+}
+
+static int no_flag(struct husk_ctx *ctx, int c, void *arg, struct err **e);
+
+static int pause_or_unpause(struct husk_ctx *ctx, int argc, char **argv,
+			    bool pause, struct err **e)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct each x = { pause ? "pause" : "unpause",
+			  pause ? "pause" : "unpause", false, true, pause_one,
+			  &pause, NULL };
+	int rc = parse_opts(ctx, argc, argv, "+:h", opts,
+			    pause ? pause_usage : unpause_usage, no_flag, NULL,
+			    e);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	return for_each(ctx, argc, argv, &x, e);
+}
+
+int cmd_pause(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
+{
+	return pause_or_unpause(ctx, argc, argv, true, e);
+}
+
+int cmd_unpause(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
+{
+	return pause_or_unpause(ctx, argc, argv, false, e);
 }
 
 int cmd_kill(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
@@ -651,13 +756,17 @@ static void container_usage(FILE *out)
 		     "  kill      signal containers\n"
 		     "  logs      show a container's output\n"
 		     "  ls        list containers (husk ps)\n"
+		     "  pause     freeze containers\n"
 		     "  prune     remove every stopped container\n"
 		     "  rename    rename a container\n"
 		     "  restart   restart containers\n"
 		     "  rm        remove containers\n"
 		     "  run       run a new container\n"
 		     "  start     start stopped containers\n"
+		     "  stats     show containers' resource use\n"
 		     "  stop      stop containers\n"
+		     "  unpause   thaw paused containers\n"
+		     "  update    change running containers' limits\n"
 		     "  wait      wait for containers to exit\n");
 }
 
@@ -683,7 +792,9 @@ int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		{ "rename", cmd_rename, false }, { "restart", cmd_restart, false },
 		{ "rm", cmd_rm, false },	 { "run", cmd_run, true },
 		{ "start", cmd_start, true },	 { "stop", cmd_stop, false },
-		{ "wait", cmd_wait, false },
+		{ "wait", cmd_wait, false },	 { "pause", cmd_pause, false },
+		{ "unpause", cmd_unpause, false },
+		{ "stats", cmd_stats, false },	 { "update", cmd_update, false },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

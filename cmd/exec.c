@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
 #include "cmd/launch.h"
 #include "ctr/ctr.h"
@@ -138,9 +139,16 @@ static int exec_in(struct husk_ctx *ctx, struct ctr *c, struct exec_args *a,
 	_cleanup_close_ int devnull = -1;
 	struct rt_exec x = { { -1, -1, -1 }, -1, a->user };
 	struct rt_spec sp;
+	struct cgroup cg = { 0 };
+	int *cgfds = NULL;
+	size_t ncgfds = 0;
 	int pty = -1, rc;
 	pid_t pid;
 	char **env;
+
+	if (c->paused)
+		return err_cause(e, EBUSY, "container '%s' is paused: unpause "
+				 "it first", c->name);
 
 	if (cmd_ctr_spec(c, &json, e) < 0 || rt_spec_parse(json, &sp, e) < 0)
 		return -1;
@@ -167,8 +175,14 @@ static int exec_in(struct husk_ctx *ctx, struct ctr *c, struct exec_args *a,
 	}
 	rc = runtime_seccomp_fd(sp.seccomp, sp.cap_bounding, ctx->runroot,
 				&x.seccomp_fd, e);
+	if (rc >= 0 && c->cgroup && cgroup_from_json(c->cgroup, &cg) == 0)
+		rc = cgroup_open_procs(&cg, &cgfds, &ncgfds, e);
+	x.cgroup_fds = cgfds;
+	x.ncgroup_fds = ncgfds;
 	if (rc >= 0)
 		rc = runtime_exec(c->pid, &sp, &x, &pid, &pty, e);
+	cgroup_close_fds(cgfds, ncgfds);
+	cgroup_release(&cg);
 	if (x.seccomp_fd >= 0)
 		(void) close(x.seccomp_fd);
 	if (rc < 0) {

@@ -49,11 +49,11 @@ static cJSON *state_obj(const struct ctr *c)
 	cJSON *o = cJSON_CreateObject();
 	bool running = c->status == CTR_RUNNING;
 
-	cJSON_AddStringToObject(o, "Status", ctr_status_name(c->status));
+	cJSON_AddStringToObject(o, "Status", ctr_state_word(c));
 	cJSON_AddBoolToObject(o, "Running", running);
-	cJSON_AddBoolToObject(o, "Paused", false);
+	cJSON_AddBoolToObject(o, "Paused", running && c->paused);
 	cJSON_AddBoolToObject(o, "Restarting", false);
-	cJSON_AddBoolToObject(o, "OOMKilled", false);
+	cJSON_AddBoolToObject(o, "OOMKilled", c->oom_killed);
 	cJSON_AddBoolToObject(o, "Dead", false);
 	cJSON_AddNumberToObject(o, "Pid", running ? c->pid : 0);
 	cJSON_AddNumberToObject(o, "ExitCode", c->exit_code);

@@ -17,24 +17,51 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "runtime/spec.h"
+#include "cgroup/cgroup.h"
 #include "lib/banned.h"
 
 struct launch {
 	struct rt_spec sp;
 	struct rt_start st;
 	pid_t fuse;
+	struct cgroup cg;	/* the container's, or version 0: none */
+	struct ctr *c;
 };
+
+/* Opens the cgroup's procs files for the child to join. */
+static int open_cgroup(struct launch *l, int **fds, struct err **e)
+{
+	size_t n = 0;
+
+	*fds = NULL;
+	if (!l->cg.version)
+		return 0;
+	if (cgroup_open_procs(&l->cg, fds, &n, e) < 0)
+		return -1;
+	l->st.cgroup_fds = *fds;
+	l->st.ncgroup_fds = n;
+	return 0;
+}
+
+static void close_cgroup(struct launch *l, int *fds)
+{
+	cgroup_close_fds(fds, l->st.ncgroup_fds);
+	l->st.cgroup_fds = NULL;
+	l->st.ncgroup_fds = 0;
+}
 
 /* ctr_starter: the kernel's overlay, or fuse-overlayfs when it fails. */
 static int starter(void *arg, const int stdio[3], pid_t *pid, int *pty,
 		   struct err **e)
 {
 	struct launch *l = arg;
+	int *fds = NULL;
 	int rc;
 
 	memcpy(l->st.stdio, stdio, sizeof(l->st.stdio));
-	rc = runtime_fuse_forced() ? runtime_fuse_mount(&l->sp, &l->fuse, e)
-				   : 0;
+	rc = open_cgroup(l, &fds, e);
+	if (rc >= 0 && runtime_fuse_forced())
+		rc = runtime_fuse_mount(&l->sp, &l->fuse, e);
 	if (rc >= 0)
 		rc = runtime_start(&l->sp, &l->st, pid, pty, e);
 	if (rc < 0 && l->fuse <= 0 && l->sp.lower &&
@@ -47,17 +74,70 @@ static int starter(void *arg, const int stdio[3], pid_t *pid, int *pty,
 		if (rc >= 0)
 			rc = runtime_start(&l->sp, &l->st, pid, pty, e);
 	}
-	if (rc < 0)
+	close_cgroup(l, fds);
+	if (rc < 0) {
 		runtime_fuse_stop(&l->sp, l->fuse);
+		(void) cgroup_destroy(&l->cg, NULL);
+	}
 	return rc;
 }
 
-/* ctr_stopped: the fuse-overlayfs daemon goes with the container */
+/* ctr_stopped: the fuse-overlayfs daemon and the cgroup go with the
+ * container; the OOM killer's count is read first */
 static void stopped(void *arg)
 {
 	struct launch *l = arg;
 
 	runtime_fuse_stop(&l->sp, l->fuse);
+	if (!l->cg.version)
+		return;
+	l->c->exit_oom = cgroup_oom_kills(&l->cg) > 0;
+	/* what outlived its pid 1 (another pid namespace's, --pid host) */
+	cgroup_kill(&l->cg);
+	(void) cgroup_destroy(&l->cg, NULL);
+}
+
+/* Without the device allowlist in place, CAP_MKNOD stays out (caps.c) */
+static void no_mknod(struct rt_spec *sp)
+{
+	uint64_t m = ~(1ULL << 27);	/* CAP_MKNOD */
+
+	sp->cap_bounding &= m;
+	sp->cap_effective &= m;
+	sp->cap_permitted &= m;
+	sp->cap_inheritable &= m;
+	sp->cap_ambient &= m;
+}
+
+/*
+ * The container's cgroup, made by the caller (so its warnings reach the
+ * terminal even for a detached container); C's record names it once it
+ * runs, so `rm` removes it after a crash.
+ */
+static int make_cgroup(struct husk_ctx *ctx, struct launch *l,
+		       struct err **e)
+{
+	struct cgroup_host h;
+	cgroup_warnings w = NULL;
+	int rc;
+
+	if (!l->sp.cgroups_path)
+		return 0;
+	if (cgroup_host_read(&h, e) < 0)
+		return -1;
+	rc = cgroup_create(&h, l->sp.cgroups_path, &l->sp.limits,
+			   ctx->rootless, &l->cg, &w, e);
+	cgroup_host_release(&h);
+	for (char **p = w; p && *p; p++)
+		log_warn("%s", *p);
+	cgroup_warnings_free(w);
+	if (rc < 0)
+		return -1;
+	if (l->sp.limits.has_devices && !cgroup_has_devices(&l->cg))
+		no_mknod(&l->sp);
+	cJSON_Delete(l->c->cgroup);
+	l->c->cgroup = l->cg.version ? cgroup_to_json(&l->cg) : NULL;
+	return 0;
 }
 
 /* docker's 125/126/127 for a container that could not start */
@@ -106,6 +186,7 @@ static int foreground(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		stdio[0] = devnull;
 	}
 	if (starter(l, stdio, &pid, &pty, e) < 0) {
+		cJSON_Delete(TAKE_PTR(c->cgroup));
 		ctr_mark_exited(s, c, start_code((*e)->errnum), (*e)->msg);
 		return start_failed(ctx, c, e);
 	}
@@ -128,14 +209,20 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 	       const cJSON *spec, const struct launch_opts *o, struct err **e)
 {
 	struct launch l = { .st = { { -1, -1, -1 }, -1, ctx->rootless,
-				    o->listen_fds, o->step_aside },
-			    .fuse = -1 };
+				    o->listen_fds, o->step_aside, NULL, 0 },
+			    .fuse = -1, .c = c };
 	int rc;
 
 	if (rt_spec_parse(spec, &l.sp, e) < 0)
 		return err_wrap(e, "cannot start container '%s'", c->name);
+	if (make_cgroup(ctx, &l, e) < 0) {
+		rt_spec_release(&l.sp);
+		ctx->exit_code = 125;
+		return err_wrap(e, "cannot start container '%s'", c->name);
+	}
 	if (runtime_seccomp_fd(l.sp.seccomp, l.sp.cap_bounding, ctx->runroot,
 			       &l.st.seccomp_fd, e) < 0) {
+		(void) cgroup_destroy(&l.cg, NULL);
 		rt_spec_release(&l.sp);
 		return err_wrap(e, "cannot start container '%s'", c->name);
 	}

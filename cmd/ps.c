@@ -94,7 +94,7 @@ static bool match_one(const struct ctr *c, const struct filter *f)
 	const char *v = f->value;
 
 	if (!strcmp(f->key, "status"))
-		return !strcmp(ctr_status_name(c->status), v);
+		return !strcmp(ctr_state_word(c), v);
 	if (!strcmp(f->key, "name"))
 		return c->name && strstr(c->name, v);
 	if (!strcmp(f->key, "id"))
@@ -223,7 +223,7 @@ static void status_text(const struct ctr *c, char *out, size_t len)
 	case CTR_RUNNING:
 		cmd_human_duration((long)((now - c->started) / 1000000000), d,
 				   sizeof(d));
-		snprintf(out, len, "Up %s", d);
+		snprintf(out, len, "Up %s%s", d, c->paused ? " (Paused)" : "");
 		return;
 	case CTR_EXITED:
 		cmd_human_duration((long)((now - c->finished) / 1000000000), d,
@@ -279,7 +279,7 @@ static cJSON *row(const struct ctr *c, bool trunc)
 	cJSON_AddStringToObject(o, "Ports", "");
 	cJSON_AddStringToObject(o, "RunningFor", ago);
 	cJSON_AddStringToObject(o, "Size", "0B");
-	cJSON_AddStringToObject(o, "State", ctr_status_name(c->status));
+	cJSON_AddStringToObject(o, "State", ctr_state_word(c));
 	cJSON_AddStringToObject(o, "Status", status);
 	return o;
 }

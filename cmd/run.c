@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
 #include "cmd/launch.h"
 #include "cmd/run.h"
@@ -83,7 +84,19 @@ static void usage(void)
 	       "                             seccomp=unconfined|FILE.json\n"
 	       "      --pull missing|always|never\n"
 	       "                             pull the image (default: missing)\n"
-	       "      --help                 show this help\n");
+	       "\n"
+	       "Resources (a cgroup of its own; see husk-run(1)):\n"
+	       "%s"
+	       "      --device HOST[:CTR][:rwm]\n"
+	       "                             give the container a host device\n"
+	       "      --cgroup-parent PATH   put its cgroup below PATH (default:\n"
+	       "                             below husk's own cgroup)\n"
+	       "      --cgroups enabled|disabled\n"
+	       "                             disabled: no cgroup of its own\n"
+	       "      --cgroupns private|host\n"
+	       "                             its own cgroup namespace (default:\n"
+	       "                             private on cgroup v2, host on v1)\n"
+	       "      --help                 show this help\n", res_usage);
 }
 
 enum {
@@ -91,6 +104,7 @@ enum {
 	OPT_READ_ONLY, OPT_INIT, OPT_NETWORK, OPT_CAP_ADD, OPT_CAP_DROP,
 	OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_PULL, OPT_HELP, OPT_LOG_OPT,
 	OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_MOUNT, OPT_VOLUMES_FROM,
+	OPT_DEVICE, OPT_CGROUP_PARENT,
 };
 
 static const struct option run_opts[] = {
@@ -123,6 +137,11 @@ static const struct option run_opts[] = {
 	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 	{ "pull", required_argument, NULL, OPT_PULL },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+	{ "cgroups", required_argument, NULL, 'G' },
+	{ "cgroupns", required_argument, NULL, 'N' },
+	RES_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -157,7 +176,15 @@ static int parse_flag(struct husk_ctx *ctx, int c, struct run_args *a,
 	case OPT_PRIVILEGED: a->rc.privileged = true; return 0;
 	case OPT_SECURITY_OPT: return run_security_opt(ctx, a, optarg, e);
 	case OPT_PULL: return run_pull_arg(ctx, a, optarg, e);
-	default: return cmd_usage_error(ctx, e, "unknown option");
+	case OPT_DEVICE: return run_device_arg(ctx, a, optarg, e);
+	case OPT_CGROUP_PARENT:
+	case 'G':
+	case 'N': return run_cgroup_arg(ctx, a, c, optarg, e);
+	default: {
+		int rc = res_flag(ctx, &a->res, c, optarg, e);
+
+		return rc <= 0 ? rc : cmd_usage_error(ctx, e, "unknown option");
+	}
 	}
 }
 
@@ -166,7 +193,7 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:itdl:e:w:u:h:v:", run_opts,
+	while ((c = getopt_long(argc, argv, "+:itdl:e:w:u:h:v:m:c:", run_opts,
 				NULL)) != -1) {
 		if (c == OPT_HELP) {
 			usage();
@@ -179,6 +206,12 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 	}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, e, "run needs an image");
+	if (res_check(ctx, &a->res, e) < 0)
+		return -1;
+	if (a->rc.no_cgroup && (res_any(&a->res) || a->rc.cgroup_parent))
+		return cmd_usage_error(ctx, e, "--cgroups=disabled cannot go "
+				       "with resource limits or "
+				       "--cgroup-parent");
 	if (a->name && !ctr_name_valid(a->name))
 		return cmd_usage_error(ctx, e, "invalid container name '%s': "
 				       "only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
@@ -188,6 +221,15 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 	a->rc.cap_add = a->cap_add;
 	a->rc.cap_drop = a->cap_drop;
 	a->rc.env = a->env;
+	a->rc.limits = &a->res.l;
+	a->rc.devices = a->devices;
+	a->rc.ndevices = a->ndevices;
+	/* docker's allowlist needs a cgroup of ours, as root (rootless,
+	 * the user namespace refuses mknod anyway) */
+	a->rc.device_rules = !a->rc.privileged && !a->rc.no_cgroup &&
+			     !ctx->rootless;
+	if (!a->cgroupns)
+		a->rc.cgroupns = cgroup_v2_host();
 	return 0;
 }
 
@@ -431,6 +473,48 @@ static cJSON *docker_config(struct run_args *a, const cJSON *icfg,
 	return o;
 }
 
+/* HostConfig's resources, as docker names them (0: not set) */
+static void host_config_resources(struct run_args *a, cJSON *o)
+{
+	const struct cgroup_limits *l = &a->res.l;
+	cJSON *devs = cJSON_AddArrayToObject(o, "Devices");
+
+	cJSON_AddStringToObject(o, "CgroupnsMode", a->rc.cgroupns ? "private"
+								  : "host");
+	cJSON_AddStringToObject(o, "Cgroup", "");
+	cJSON_AddStringToObject(o, "CgroupParent", a->rc.cgroup_parent ?
+				a->rc.cgroup_parent : "");
+	cJSON_AddStringToObject(o, "Cgroups", a->rc.no_cgroup ? "disabled"
+							      : "enabled");
+	cJSON_AddNumberToObject(o, "Memory", (double)l->memory);
+	cJSON_AddNumberToObject(o, "MemorySwap", (double)l->memory_swap);
+	cJSON_AddNumberToObject(o, "MemoryReservation",
+				(double)l->memory_reservation);
+	cJSON_AddNumberToObject(o, "NanoCpus", (double)a->res.nano_cpus);
+	cJSON_AddNumberToObject(o, "CpuShares", (double)l->cpu_shares);
+	cJSON_AddNumberToObject(o, "CpuPeriod", 0);
+	cJSON_AddNumberToObject(o, "CpuQuota", 0);
+	cJSON_AddStringToObject(o, "CpusetCpus", l->cpuset_cpus ?
+				l->cpuset_cpus : "");
+	cJSON_AddStringToObject(o, "CpusetMems", l->cpuset_mems ?
+				l->cpuset_mems : "");
+	if (l->pids)
+		cJSON_AddNumberToObject(o, "PidsLimit", (double)l->pids);
+	else
+		cJSON_AddNullToObject(o, "PidsLimit");
+	cJSON_AddNumberToObject(o, "BlkioWeight", l->blkio_weight);
+	for (size_t i = 0; i < a->ndevices; i++) {
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "PathOnHost", a->devices[i].host);
+		cJSON_AddStringToObject(d, "PathInContainer",
+					a->devices[i].path);
+		cJSON_AddStringToObject(d, "CgroupPermissions",
+					a->devices[i].access);
+		cJSON_AddItemToArray(devs, d);
+	}
+}
+
 /* docker's HostConfig: how it runs on this host */
 static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 {
@@ -468,6 +552,7 @@ static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 						      : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "CapDrop", a->cap_drop ? strv_json(a->cap_drop)
 							: cJSON_CreateNull());
+	host_config_resources(a, o);
 	cJSON_AddBoolToObject(o, "Privileged", a->rc.privileged);
 	cJSON_AddBoolToObject(o, "ReadonlyRootfs", a->rc.readonly);
 	cJSON_AddBoolToObject(o, "Init", a->rc.init);

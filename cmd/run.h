@@ -6,6 +6,7 @@
 #define HUSK_CMD_RUN_H
 
 #include "cmd/cmd.h"
+#include "cmd/resources.h"
 #include "runtime/spec.h"
 
 enum run_pull { PULL_MISSING, PULL_ALWAYS, PULL_NEVER };
@@ -49,6 +50,11 @@ struct run_args {
 	char **volumes_from;
 	cJSON *mount_points;	/* the record's Mounts */
 	int volume_lock;	/* locks/volumes.lock, shared, or -1 */
+	struct res_flags res;	/* --memory, --cpus, ... */
+	struct rt_device *devices;	/* --device */
+	size_t ndevices;
+	char **device_args;	/* --device as given (HostConfig) */
+	const char *cgroupns;	/* --cgroupns as given, or NULL */
 
 	char id[65];
 	char *hostname;
@@ -90,6 +96,12 @@ int run_pull_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		 struct err **e);
 /* Finds husk-init for --init: $HUSK_INIT, else beside the husk binary. */
 int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e);
+/* --device HOST[:CTR[:rwm]] */
+int run_device_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		   struct err **e);
+/* --cgroups, --cgroupns, --cgroup-parent */
+int run_cgroup_arg(struct husk_ctx *ctx, struct run_args *a, int opt,
+		   const char *arg, struct err **e);
 int run_label_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		  struct err **e);
 int run_log_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +167,99 @@ int run_init_path(struct husk_ctx *ctx, struct run_args *a, struct err **e)
 	return 0;
 }
 
+int run_device_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		   struct err **e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *host = copy, *ctr = NULL, *perm = NULL, *c;
+	struct rt_device *d;
+	struct stat st;
+
+	c = strchr(copy, ':');
+	if (c) {
+		*c = '\0';
+		ctr = c + 1;
+		c = strchr(ctr, ':');
+		if (c) {
+			*c = '\0';
+			perm = c + 1;
+		} else if (*ctr && strspn(ctr, "rwm") == strlen(ctr)) {
+			perm = ctr;	/* HOST:rwm */
+			ctr = NULL;
+		}
+	}
+	if (!*host || host[0] != '/')
+		return cmd_usage_error(ctx, e, "invalid --device '%s': the host "
+				       "path must be absolute", arg);
+	if (ctr && (ctr[0] != '/' || strstr(ctr, "/../") ||
+		    strncmp(ctr, "/dev/", 5) || !ctr[5]))
+		return cmd_usage_error(ctx, e, "invalid --device '%s': the path "
+				       "in the container must be under /dev/",
+				       arg);
+	if (perm && (!*perm || strlen(perm) > 3 ||
+		     strspn(perm, "rwm") != strlen(perm)))
+		return cmd_usage_error(ctx, e, "invalid --device '%s': "
+				       "permissions are some of r, w and m",
+				       arg);
+	if (stat(host, &st) < 0)
+		return err_make(e, errno, "cannot add the device '%s'", host);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_make(e, ENODEV, "cannot add the device '%s': not a "
+				"device node", host);
+	if (!ctr && strncmp(host, "/dev/", 5))
+		return cmd_usage_error(ctx, e, "invalid --device '%s': give the "
+				       "path in the container (HOST:/dev/NAME)",
+				       arg);
+	a->devices = xrealloc(a->devices, (a->ndevices + 1) *
+					      sizeof(*a->devices));
+	d = &a->devices[a->ndevices++];
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(ctr ? ctr : host);
+	d->host = xstrdup(host);
+	d->type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+	d->major = major(st.st_rdev);
+	d->minor = minor(st.st_rdev);
+	d->mode = st.st_mode & 07777;
+	snprintf(d->access, sizeof(d->access), "%s", perm ? perm : "rwm");
+	run_strv_add(&a->device_args, arg);
+	return 0;
+}
+
+int run_cgroup_arg(struct husk_ctx *ctx, struct run_args *a, int opt,
+		   const char *arg, struct err **e)
+{
+	if (opt == 'G') {	/* --cgroups */
+		if (!strcmp(arg, "enabled"))
+			a->rc.no_cgroup = false;
+		else if (!strcmp(arg, "disabled"))
+			a->rc.no_cgroup = true;
+		else
+			return cmd_usage_error(ctx, e, "invalid --cgroups '%s': "
+					       "want enabled or disabled", arg);
+		return 0;
+	}
+	if (opt == 'N') {	/* --cgroupns */
+		if (!strcmp(arg, "private"))
+			a->rc.cgroupns = true;
+		else if (!strcmp(arg, "host"))
+			a->rc.cgroupns = false;
+		else
+			return cmd_usage_error(ctx, e, "invalid --cgroupns '%s': "
+					       "want private or host", arg);
+		a->cgroupns = arg;
+		return 0;
+	}
+	/* --cgroup-parent: a path, no "." or ".." in it */
+	if (!*arg || strstr(arg, "/../") || !strncmp(arg, "../", 3) ||
+	    !strcmp(arg, "..") || (strlen(arg) >= 3 &&
+				   !strcmp(arg + strlen(arg) - 3, "/..")) ||
+	    strstr(arg, "/./") || !strncmp(arg, "./", 2) || strstr(arg, "//"))
+		return cmd_usage_error(ctx, e, "invalid --cgroup-parent '%s'",
+				       arg);
+	a->rc.cgroup_parent = arg;
+	return 0;
+}
+
 /* -l K=V (K alone: an empty value, as docker) */
 int run_label_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		  struct err **e)
@@ -225,6 +319,13 @@ void run_args_release(struct run_args *a)
 	strv_free(a->labels);
 	free(a->stop_signal);
 	run_mounts_release(a);
+	cgroup_limits_release(&a->res.l);
+	for (size_t i = 0; i < a->ndevices; i++) {
+		free(a->devices[i].path);
+		free(a->devices[i].host);
+	}
+	free(a->devices);
+	strv_free(a->device_args);
 	free(a->seccomp_file);
 	free(a->hostname);
 	free(a->dir);

@@ -73,7 +73,12 @@ struct ctr {
 	int stop_timeout;	/* seconds, -1: the default (10) */
 	int64_t log_max;	/* --log-opt max-size, 0: unbounded */
 	int restarts;
+	cJSON *cgroup;		/* its cgroup while it runs (cgroup_to_json),
+				 * or NULL */
+	bool oom_killed;	/* the OOM killer struck in its last run */
+	bool paused;		/* frozen by `husk pause` */
 	/* not stored: */
+	bool exit_oom;		/* for ctr_mark_exited(): oom_killed */
 	bool rm_volumes;	/* ctr_remove() also removes its anonymous
 				 * volumes (rm -v); --rm ones always do */
 	int dirfd;		/* O_RDONLY | O_DIRECTORY, -1 when closed */
@@ -91,6 +96,8 @@ int ctr_time_parse(const char *s, ctr_time *out);
 
 /* "running", "exited", "created", "dead": docker's State.Status words. */
 const char *ctr_status_name(enum ctr_status s);
+/* The same for C, with "paused" for a running one that is frozen. */
+const char *ctr_state_word(const struct ctr *c);
 
 /* ---- records (ctr/store.c) -------------------------------------------- */
 

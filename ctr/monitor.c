@@ -40,6 +40,7 @@ int ctr_mark_running(struct ctr *c, pid_t pid, struct err **e)
 	int rc;
 
 	c->status = CTR_RUNNING;
+	c->oom_killed = c->paused = false;
 	c->pid = pid;
 	c->pid_start = ctr_pid_start(pid);
 	c->monitor = getpid();
@@ -68,6 +69,9 @@ void ctr_mark_exited(struct store *s, struct ctr *c, int status,
 	}
 	c->status = error ? CTR_CREATED : CTR_EXITED;
 	c->exit_code = status;
+	c->oom_killed = c->exit_oom;
+	c->paused = false;
+	cJSON_Delete(TAKE_PTR(c->cgroup));
 	c->finished = error ? 0 : ctr_now();
 	c->pid = c->monitor = 0;
 	c->pid_start = c->monitor_start = 0;

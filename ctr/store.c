@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "ctr/ctr.h"
 #include "ctr/internal.h"
 #include "layers/image.h"
@@ -51,6 +52,8 @@ static void ctr_clear_state(struct ctr *c)
 	cJSON_Delete(c->config);
 	cJSON_Delete(c->host_config);
 	cJSON_Delete(c->mounts);
+	cJSON_Delete(c->cgroup);
+	c->cgroup = NULL;
 	free(c->error);
 	free(c->stop_signal);
 	c->name = c->image = c->image_id = c->error = c->stop_signal = NULL;
@@ -111,6 +114,12 @@ int ctr_time_parse(const char *s, ctr_time *out)
 	}
 	*out = (ctr_time) timegm(&tm) * 1000000000 + ns;
 	return 0;
+}
+
+const char *ctr_state_word(const struct ctr *c)
+{
+	return c->status == CTR_RUNNING && c->paused ? "paused"
+						     : ctr_status_name(c->status);
 }
 
 const char *ctr_status_name(enum ctr_status s)
@@ -203,6 +212,11 @@ static cJSON *state_json(const struct ctr *c)
 	if (c->mounts)
 		cJSON_AddItemToObject(o, "mounts",
 				      cJSON_Duplicate(c->mounts, true));
+	if (c->cgroup)
+		cJSON_AddItemToObject(o, "cgroup",
+				      cJSON_Duplicate(c->cgroup, true));
+	cJSON_AddBoolToObject(o, "oomKilled", c->oom_killed);
+	cJSON_AddBoolToObject(o, "paused", c->paused);
 	return o;
 }
 
@@ -252,6 +266,10 @@ static int state_parse(struct ctr *c, const char *text, struct err **e)
 			o, "hostConfig");
 	if (json_arr(o, "mounts"))
 		c->mounts = cJSON_DetachItemFromObjectCaseSensitive(o, "mounts");
+	if (json_obj(o, "cgroup"))
+		c->cgroup = cJSON_DetachItemFromObjectCaseSensitive(o, "cgroup");
+	c->oom_killed = cJSON_IsTrue(cJSON_GetObjectItem(o, "oomKilled"));
+	c->paused = cJSON_IsTrue(cJSON_GetObjectItem(o, "paused"));
 	return 0;
 }
 
@@ -794,6 +812,17 @@ static void gc_one(struct store *s, int dfd, const char *name, bool rm_done);
 
 /* ---- removal ------------------------------------------------------------------ */
 
+/* A cgroup a crashed run left behind (its monitor was killed). */
+static void drop_cgroup(struct ctr *c)
+{
+	struct cgroup cg;
+
+	if (!c->cgroup || cgroup_from_json(c->cgroup, &cg) < 0)
+		return;
+	cgroup_kill(&cg);
+	(void) cgroup_destroy(&cg, NULL);
+}
+
 int ctr_remove(struct store *s, struct ctr *c, struct err **e)
 {
 	_cleanup_free_ char *rel = xasprintf(DIR_CONTAINERS "/%s", c->id);
@@ -801,6 +830,7 @@ int ctr_remove(struct store *s, struct ctr *c, struct err **e)
 					      c->id);
 
 	(void) rm_rf_at(s->rootfd, gone, NULL);
+	drop_cgroup(c);
 	if (renameat(s->rootfd, rel, s->rootfd, gone) < 0) {
 		ctr_unlock(c);
 		return err_make(e, errno, "cannot remove container '%s'",

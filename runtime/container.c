@@ -36,6 +36,7 @@
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 #include "lib/fs.h"
+#include "cgroup/cgroup.h"
 #include "runtime/internal.h"
 #include "runtime/spec.h"
 #include "lib/banned.h"
@@ -315,6 +316,17 @@ static int child_main(void *arg)
 	/* the container dies with husk, unless husk steps aside */
 	if (!st->detach)
 		(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* into its cgroup before anything is charged, then its cgroup
+	 * namespace, rooted there */
+	if (cgroup_join_fds(st->cgroup_fds, st->ncgroup_fds) < 0) {
+		err_make(&e, errno, "cannot join the container's cgroup");
+		runtime_child_fail(a->sync, 's', e);
+	}
+	if ((a->spec->ns_flags & CLONE_NEWCGROUP) &&
+	    unshare(CLONE_NEWCGROUP) < 0) {
+		err_make(&e, errno, "cannot create the cgroup namespace");
+		runtime_child_fail(a->sync, 's', e);
+	}
 	reset_signals();
 	for (int i = 0; i < 3; i++)
 		if (st->stdio[i] >= 0 && st->stdio[i] != i &&
@@ -398,7 +410,7 @@ int runtime_start(const struct rt_spec *s, const struct rt_start *st,
 	a.sync = sv[1];
 	/* CLONE_VFORK-free: the child writes into its own copy of memory */
 	*pid = clone(child_main, stack + sizeof(stack),
-		     s->ns_flags | SIGCHLD, &a);
+		     (s->ns_flags & ~CLONE_NEWCGROUP) | SIGCHLD, &a);
 	(void) close(sv[1]);
 	if (*pid < 0) {
 		(void) close(sv[0]);

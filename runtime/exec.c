@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "lib/xalloc.h"
+#include "cgroup/cgroup.h"
 #include "runtime/internal.h"
 #include "runtime/spec.h"
 #include "lib/banned.h"
@@ -148,6 +149,12 @@ static void __attribute__((noreturn)) exec_middle(struct exec_child *c,
 	_cleanup_err_ struct err *e = NULL;
 	pid_t pid;
 
+	/* its cgroup first: from inside its cgroup namespace the way
+	 * there is not visible */
+	if (cgroup_join_fds(c->x->cgroup_fds, c->x->ncgroup_fds) < 0) {
+		err_make(&e, errno, "cannot join the container's cgroup");
+		runtime_child_fail(c->sync, 's', e);
+	}
 	if (join(c->pidfd, c->target, c->flags, &e) < 0)
 		runtime_child_fail(c->sync, 's', e);
 	pid = fork();

@@ -346,7 +346,8 @@ static int build_caps(const struct run_config *c, uid_t uid, cJSON *proc,
 	for (char **p = c->cap_drop; p && *p; p++)
 		ndrop++;
 	if (caps_compute(c->privileged, (const char **)c->cap_add, nadd,
-			 (const char **)c->cap_drop, ndrop, false, &caps, e) < 0)
+			 (const char **)c->cap_drop, ndrop, c->device_rules,
+			 &caps, e) < 0)
 		return -1;
 	caps_for_uid(&caps, uid);
 	o = cJSON_AddObjectToObject(proc, "capabilities");
@@ -453,6 +454,66 @@ static void build_mounts(const struct run_config *c, cJSON *spec)
 	}
 }
 
+/* linux.devices and the allow rules for them */
+static void build_devices(const struct run_config *c, cJSON *l,
+			  struct cgroup_limits *res)
+{
+	cJSON *devs = cJSON_AddArrayToObject(l, "devices");
+
+	for (size_t i = 0; i < c->ndevices; i++) {
+		const struct rt_device *d = &c->devices[i];
+		cJSON *o = cJSON_CreateObject();
+		struct cgroup_dev *r;
+
+		cJSON_AddStringToObject(o, "path", d->path);
+		cJSON_AddStringToObject(o, "type", d->type == 'b' ? "b" : "c");
+		cJSON_AddNumberToObject(o, "major", d->major);
+		cJSON_AddNumberToObject(o, "minor", d->minor);
+		cJSON_AddNumberToObject(o, "fileMode", d->mode);
+		cJSON_AddNumberToObject(o, "uid", d->uid);
+		cJSON_AddNumberToObject(o, "gid", d->gid);
+		cJSON_AddItemToArray(devs, o);
+		if (!res->has_devices)
+			continue;
+		res->devices = xrealloc(res->devices, (res->ndevices + 1) *
+						      sizeof(*res->devices));
+		r = &res->devices[res->ndevices++];
+		memset(r, 0, sizeof(*r));
+		r->allow = true;
+		r->type = d->type;
+		r->major = d->major;
+		r->minor = d->minor;
+		snprintf(r->access, sizeof(r->access), "%s", d->access);
+	}
+}
+
+/* linux.cgroupsPath and linux.resources (limits, device rules) */
+static void build_cgroup(const struct run_config *c, cJSON *l)
+{
+	struct cgroup_limits res = { 0 };
+	_cleanup_free_ char *path = NULL;
+
+	if (c->limits) {
+		res = *c->limits;
+		res.devices = NULL;
+		res.ndevices = 0;
+		res.has_devices = false;
+	}
+	if (c->device_rules)
+		cgroup_limits_default_devices(&res);
+	build_devices(c, l, &res);
+	if (c->no_cgroup) {
+		free(res.devices);
+		return;
+	}
+	path = c->cgroup_parent ? xasprintf("%s/husk-%s", c->cgroup_parent,
+					    c->id)
+				: xasprintf("husk-%s", c->id);
+	cJSON_AddStringToObject(l, "cgroupsPath", path);
+	cJSON_AddItemToObject(l, "resources", cgroup_limits_json(&res));
+	free(res.devices);
+}
+
 static void build_linux(const struct run_config *c, cJSON *spec)
 {
 	cJSON *l = cJSON_AddObjectToObject(spec, "linux");
@@ -471,6 +532,13 @@ static void build_linux(const struct run_config *c, cJSON *spec)
 		cJSON_AddStringToObject(n, "type", "network");
 		cJSON_AddItemToArray(ns, n);
 	}
+	if (c->cgroupns) {
+		cJSON *n = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(n, "type", "cgroup");
+		cJSON_AddItemToArray(ns, n);
+	}
+	build_cgroup(c, l);
 	if (c->privileged)
 		return;
 	cJSON_AddItemToObject(l, "maskedPaths",
@@ -502,6 +570,12 @@ static void build_annotations(const struct run_config *c, cJSON *spec)
 				 c->binds[i].dest);
 	if (lower.len)
 		cJSON_AddStringToObject(a, "io.husk.copyup", lower.s);
+	buf_reset(&lower);
+	for (size_t i = 0; i < c->ndevices; i++)
+		buf_addf(&lower, "%s%s\t%s", lower.len ? "\n" : "",
+			 c->devices[i].path, c->devices[i].host);
+	if (lower.len)
+		cJSON_AddStringToObject(a, "io.husk.devices", lower.s);
 	cJSON_AddStringToObject(a, "io.husk.seccomp",
 				c->privileged ? "unconfined"
 					      : c->seccomp ? c->seccomp : "default");

@@ -329,7 +329,39 @@ static int make_device(int devfd, const char *name, unsigned maj, unsigned min,
 	return bind_onto(host, fd, false, false, e);
 }
 
-static int populate_dev(int rootfd, struct err **e)
+/* --device and linux.devices: made, or bound from the host where the
+ * kernel refuses mknod (a user namespace) */
+static int spec_device(int rootfd, const struct rt_device *d, struct err **e)
+{
+	_cleanup_close_ int dir = -1, fd = -1;
+	_cleanup_free_ char *parent = xstrdup(d->path);
+	const char *base = strrchr(d->path, '/') + 1;
+	mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+
+	parent[base - d->path] = '\0';
+	dir = safe_mkdir_p(rootfd, parent, 0755, e);
+	if (dir < 0)
+		return err_wrap(e, "cannot create %s", d->path);
+	(void) unlinkat(dir, base, 0);
+	if (mknodat(dir, base, type | d->mode, makedev(d->major, d->minor)) == 0) {
+		(void) fchmodat(dir, base, d->mode, 0);
+		if (fchownat(dir, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_make(e, errno, "cannot chown %s", d->path);
+		return 0;
+	}
+	if (errno != EPERM || !d->host)
+		return err_make(e, errno, "cannot create the device %s", d->path);
+	fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return err_make(e, errno, "cannot create %s", d->path);
+	(void) close(TAKE_FD(fd));
+	fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_make(e, errno, "cannot open %s", d->path);
+	return bind_onto(d->host, fd, false, false, e);
+}
+
+static int populate_dev(int rootfd, const struct rt_spec *s, struct err **e)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" },	{ "/proc/self/fd/0", "stdin" },
@@ -349,6 +381,9 @@ static int populate_dev(int rootfd, struct err **e)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			return err_make(e, errno, "cannot create /dev/%s",
 					links[i][1]);
+	for (size_t i = 0; i < s->ndevices; i++)
+		if (spec_device(rootfd, &s->devices[i], e) < 0)
+			return -1;
 	return 0;
 }
 
@@ -431,7 +466,7 @@ int runtime_mount_all(const struct rt_spec *s, bool userxattr, struct err **e)
 			return -1;
 		if (!strcmp(s->mounts[i].dest, "/dev") &&
 		    !strcmp(s->mounts[i].type, "tmpfs") &&
-		    populate_dev(rootfd, e) < 0)
+		    populate_dev(rootfd, s, e) < 0)
 			return -1;
 	}
 	for (char **p = s->masked; p && *p; p++)

@@ -245,6 +245,50 @@ static int parse_process(const cJSON *p, struct rt_spec *s, struct err **e)
 	return parse_rlimits(json_arr(p, "rlimits"), s, e);
 }
 
+static int parse_devices(const cJSON *arr, const char *hosts,
+			 struct rt_spec *s, struct err **e)
+{
+	const cJSON *d;
+
+	s->devices = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
+			     sizeof(*s->devices));
+	cJSON_ArrayForEach(d, arr) {
+		struct rt_device *v = &s->devices[s->ndevices];
+		const char *path = json_str(d, "path"), *t = json_str(d, "type");
+		int64_t maj, min, mode = 0666, uid = 0, gid = 0;
+
+		if (!path || path[0] != '/' || strncmp(path, "/dev/", 5) ||
+		    strstr(path, "/../") || !t || (strcmp(t, "c") &&
+						   strcmp(t, "b") &&
+						   strcmp(t, "u")) ||
+		    json_int64(d, "major", &maj) < 0 ||
+		    json_int64(d, "minor", &min) < 0 || maj < 0 || min < 0 ||
+		    maj > UINT32_MAX || min > UINT32_MAX)
+			return err_make(e, 0, "linux.devices[%zu] is invalid",
+					s->ndevices);
+		(void) json_int64(d, "fileMode", &mode);
+		(void) json_int64(d, "uid", &uid);
+		(void) json_int64(d, "gid", &gid);
+		v->path = xstrdup(path);
+		v->type = t[0] == 'b' ? 'b' : 'c';
+		v->major = (unsigned)maj;
+		v->minor = (unsigned)min;
+		v->mode = (mode_t)mode & 07777;
+		v->uid = (uid_t)uid;
+		v->gid = (gid_t)gid;
+		/* io.husk.devices: "PATH\tHOST" lines */
+		for (const char *l = hosts; l && *l;) {
+			size_t n = strcspn(l, "\n"), pl = strlen(path);
+
+			if (n > pl && !strncmp(l, path, pl) && l[pl] == '\t')
+				v->host = xstrndup(l + pl + 1, n - pl - 1);
+			l += n + (l[n] != '\0');
+		}
+		s->ndevices++;
+	}
+	return 0;
+}
+
 static void parse_annotations(const cJSON *a, struct rt_spec *s)
 {
 	const char *lower = json_str(a, "io.husk.overlay.lower");
@@ -277,9 +321,16 @@ int rt_spec_parse(const cJSON *j, struct rt_spec *s, struct err **e)
 	parse_annotations(json_obj(j, "annotations"), s);
 	s->masked = strv_from(json_arr(linux_, "maskedPaths"));
 	s->readonly_paths = strv_from(json_arr(linux_, "readonlyPaths"));
+	if (json_str(linux_, "cgroupsPath"))
+		s->cgroups_path = xstrdup(json_str(linux_, "cgroupsPath"));
 	if (parse_process(json_obj(j, "process"), s, e) < 0 ||
 	    parse_mounts(json_arr(j, "mounts"), s, e) < 0 ||
-	    parse_namespaces(json_arr(linux_, "namespaces"), s, e) < 0)
+	    parse_namespaces(json_arr(linux_, "namespaces"), s, e) < 0 ||
+	    parse_devices(json_arr(linux_, "devices"),
+			  json_str(json_obj(j, "annotations"),
+				   "io.husk.devices"), s, e) < 0 ||
+	    cgroup_limits_parse(json_obj(linux_, "resources"), &s->limits,
+				e) < 0)
 		return err_wrap(e, "invalid runtime spec");
 	return 0;
 }
@@ -314,5 +365,12 @@ void rt_spec_release(struct rt_spec *s)
 	strv_release(s->masked);
 	strv_release(s->readonly_paths);
 	strv_release(s->copy_up);
+	for (size_t i = 0; i < s->ndevices; i++) {
+		free(s->devices[i].path);
+		free(s->devices[i].host);
+	}
+	free(s->devices);
+	free(s->cgroups_path);
+	cgroup_limits_release(&s->limits);
 	memset(s, 0, sizeof(*s));
 }

@@ -14,6 +14,9 @@
  *                           dies with the namespace)
  *   io.husk.seccomp         "default", "unconfined" or a Docker-format
  *                           profile file
+ *   io.husk.devices         '\n'-separated "PATH\tHOSTPATH" of linux.devices:
+ *                           where a device comes from when it cannot be
+ *                           created (rootless: bound from the host)
  *   io.husk.copyup          '\n'-separated destinations of bind mounts
  *                           whose source (a volume) is filled, while it
  *                           is empty, with what the image has there
@@ -29,7 +32,20 @@
 
 #include <cjson/cJSON.h>
 
+#include "cgroup/cgroup.h"
 #include "lib/err.h"
+
+/* A device node to create in the container (linux.devices, --device). */
+struct rt_device {
+	char *path;		/* in the container, under /dev */
+	char *host;		/* on the host (io.husk.devices), or NULL */
+	char type;		/* 'c' or 'b' */
+	unsigned major, minor;
+	mode_t mode;		/* permission bits */
+	uid_t uid;
+	gid_t gid;
+	char access[4];		/* --device's rwm (for the allow rule) */
+};
 
 struct rt_mount {
 	char *dest;
@@ -74,6 +90,10 @@ struct rt_spec {
 	int ns_flags;		/* CLONE_NEW* to create */
 	char **masked, **readonly_paths;
 	char **copy_up;		/* io.husk.copyup */
+	struct rt_device *devices;	/* linux.devices */
+	size_t ndevices;
+	char *cgroups_path;	/* linux.cgroupsPath; NULL: no cgroup */
+	struct cgroup_limits limits;	/* linux.resources */
 };
 
 /* How to start it: what the spec does not say. */
@@ -83,6 +103,9 @@ struct rt_start {
 	bool userxattr;		/* overlay inside a user namespace */
 	int preserve_fds;	/* fds 3..3+N-1 stay open (LISTEN_FDS) */
 	bool detach;		/* the caller will not stay: no PDEATHSIG */
+	const int *cgroup_fds;	/* cgroup.procs to join first (and then,
+				 * with a cgroup namespace, unshare it) */
+	size_t ncgroup_fds;
 };
 
 /*
@@ -101,6 +124,9 @@ struct rt_exec {
 	int seccomp_fd;		/* compiled BPF program, -1: none */
 	const char *user;	/* -u, looked up in the container; NULL: the
 				 * spec's user */
+	const int *cgroup_fds;	/* the container's cgroup.procs: joined
+				 * before its namespaces */
+	size_t ncgroup_fds;
 };
 
 /*
@@ -208,6 +234,14 @@ struct run_config {
 	const char *notify_socket;	/* host NOTIFY_SOCKET to bind, or NULL */
 	bool upper_tmpfs;	/* writable layer on a tmpfs in the container */
 	int listen_fds;		/* socket activation: fds passed, 0 = none */
+	const struct cgroup_limits *limits;	/* --memory...; NULL: none */
+	const char *cgroup_parent;	/* NULL: below the caller's cgroup */
+	bool no_cgroup;		/* --cgroups=disabled */
+	bool cgroupns;		/* --cgroupns=private */
+	bool device_rules;	/* docker's device allowlist (CAP_MKNOD joins
+				 * the default capabilities with it) */
+	const struct rt_device *devices;	/* --device */
+	size_t ndevices;
 };
 
 /*
