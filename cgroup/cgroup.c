@@ -93,7 +93,7 @@ static void no_cgroup_warning(const struct cgroup_limits *l, const char *why,
 		cg_warn(w, "resource limits are ignored: %s", why);
 }
 
-/* mkdir -p of DIR's parents (never DIR itself) */
+/* mkdir -p of DIR's parents (never DIR itself); usually they exist */
 static int make_parents(const char *dir, struct err **e)
 {
 	_cleanup_free_ char *p = xstrdup(dir);
@@ -102,18 +102,22 @@ static int make_parents(const char *dir, struct err **e)
 	if (!slash || slash == p)
 		return 0;
 	*slash = '\0';
-	for (char *c = p + 1; *c; c++) {
-		if (*c != '/')
+	if (access(p, F_OK) == 0)
+		return 0;
+	for (char *c = p + 1;; c++) {
+		bool last;
+
+		if (*c && *c != '/')
 			continue;
+		last = !*c;
 		*c = '\0';
 		if (mkdir(p, 0755) < 0 && errno != EEXIST)
 			return err_make(e, errno, "cannot create the cgroup %s",
 					p);
+		if (last)
+			return 0;
 		*c = '/';
 	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return err_make(e, errno, "cannot create the cgroup %s", p);
-	return 0;
 }
 
 static int create_v1(const struct cgroup_host *h, const char *path,
@@ -146,11 +150,9 @@ static int create_v1(const struct cgroup_host *h, const char *path,
 				  w);
 		return 0;
 	}
+	/* the backend's mkdirs makes missing parents (cpuset: filled) */
 	cg->version = 1;
 	cg->path = xstrdup(path);
-	for (size_t i = 0; i < cg->ndirs; i++)
-		if (make_parents(cg->dirs[i].dir, e) < 0)
-			return -1;
 	return 1;
 }
 
@@ -353,10 +355,29 @@ void cgroup_kill(const struct cgroup *cg)
 		ops_of(cg)->kill(cg);
 }
 
+/* One rmdir of each directory: false when one still has processes. */
+static bool rmdir_now(const struct cgroup *cg)
+{
+	bool busy = false;
+
+	if (cg->version == 2)
+		return rmdir(cg->path) == 0 || errno == ENOENT;
+	for (size_t i = 0; i < cg->ndirs; i++)
+		if (rmdir(cg->dirs[i].dir) < 0 && errno != ENOENT)
+			busy = true;
+	return !busy;
+}
+
 int cgroup_destroy(struct cgroup *cg, struct err **e)
 {
-	int rc = cg->version ? ops_of(cg)->rmdirs(cg, e) : 0;
+	int rc = 0;
 
+	/* the usual case: the container is gone, the cgroups are empty;
+	 * else what is left (another pid namespace's) is killed first */
+	if (cg->version && !rmdir_now(cg)) {
+		ops_of(cg)->kill(cg);
+		rc = ops_of(cg)->rmdirs(cg, e);
+	}
 	cgroup_release(cg);
 	return rc;
 }

@@ -199,8 +199,9 @@ uint64_t cgroup_oom_kills(const struct cgroup *cg);
 void cgroup_kill(const struct cgroup *cg);
 
 /*
- * Removes CG's directories (waits up to ~1 s for dying processes to
- * leave). A directory already gone is not an error. CG is released.
+ * Removes CG's directories. When one still holds processes (another pid
+ * namespace's), they are killed and waited for, up to ~1 s. A directory
+ * already gone is not an error. CG is released.
  */
 int cgroup_destroy(struct cgroup *cg, struct err **e);
 

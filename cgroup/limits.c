@@ -22,8 +22,8 @@
 
 /* Where a value sits in linux.resources, for messages. */
 struct field {
-	const char *sect;	/* "memory", "devices[2]" */
-	const char *key;	/* "limit" */
+	const char *sect; /* "memory", "devices[2]" */
+	const char *key;  /* "limit" */
 };
 
 /* KEY of OBJ, NULL when missing or JSON null (Go's omitempty writes
@@ -43,7 +43,8 @@ static int get_int(const cJSON *obj, struct field f, int64_t *out,
 	if (!member(obj, f.key))
 		return 0;
 	if (json_int64(obj, f.key, out) < 0)
-		return err_cause(e, EINVAL, "linux.resources.%s.%s: not an integer",
+		return err_cause(e, EINVAL,
+				 "linux.resources.%s.%s: not an integer",
 				 f.sect, f.key);
 	return 1;
 }
@@ -52,8 +53,8 @@ static int get_int(const cJSON *obj, struct field f, int64_t *out,
  * An integer in LO..HI (HI INT64_MAX: no upper bound), or -1 when
  * MINUS_ONE. Returns 1 with *out set, 0 when missing, <0 otherwise.
  */
-static int get_ranged(const cJSON *obj, struct field f, int64_t lo,
-		      int64_t hi, bool minus_one, int64_t *out, struct err **e)
+static int get_ranged(const cJSON *obj, struct field f, int64_t lo, int64_t hi,
+		      bool minus_one, int64_t *out, struct err **e)
 {
 	int64_t v = 0;
 	int r = get_int(obj, f, &v, e);
@@ -91,10 +92,9 @@ static int get_section(const cJSON *res, const char *name, const cJSON **out,
 	return 1;
 }
 
-static int parse_swap(const cJSON *m, struct cgroup_limits *l,
-		      struct err **e)
+static int parse_swap(const cJSON *m, struct cgroup_limits *l, struct err **e)
 {
-	struct field f = { "memory", "swap" };
+	struct field f = {"memory", "swap"};
 	int64_t v = 0;
 	int r = get_int(m, f, &v, e);
 
@@ -108,13 +108,14 @@ static int parse_swap(const cJSON *m, struct cgroup_limits *l,
 	if (!l->memory)
 		return err_cause(e, EINVAL,
 				 "linux.resources.memory.swap: %" PRId64
-				 " needs memory.limit as well", v);
+				 " needs memory.limit as well",
+				 v);
 	if (v < l->memory)
 		return err_cause(e, ERANGE,
 				 "linux.resources.memory.swap: %" PRId64
 				 " is less than memory.limit (%" PRId64
-				 "): it must be at least that, or -1", v,
-				 l->memory);
+				 "): it must be at least that, or -1",
+				 v, l->memory);
 	l->memory_swap = v;
 	return 1;
 }
@@ -127,10 +128,10 @@ static int parse_memory(const cJSON *res, struct cgroup_limits *l,
 
 	if (r <= 0)
 		return r;
-	if (get_ranged(m, (struct field){ "memory", "limit" }, MIN_MEMORY,
+	if (get_ranged(m, (struct field){"memory", "limit"}, MIN_MEMORY,
 		       INT64_MAX, false, &l->memory, e) < 0 ||
-	    get_ranged(m, (struct field){ "memory", "reservation" }, 1,
-		       INT64_MAX, false, &l->memory_reservation, e) < 0)
+	    get_ranged(m, (struct field){"memory", "reservation"}, 1, INT64_MAX,
+		       false, &l->memory_reservation, e) < 0)
 		return -EINVAL - 1;
 	/* docker: "Minimum memory limit can not be less than memory
 	 * reservation limit" */
@@ -152,21 +153,22 @@ static int get_cpuset(const cJSON *c, const char *key, char **out,
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v))
-		return err_cause(e, EINVAL, "linux.resources.cpu.%s: not a string",
-				 key);
+		return err_cause(e, EINVAL,
+				 "linux.resources.cpu.%s: not a string", key);
 	s = v->valuestring;
 	if (!*s)
 		return 0;
 	if (s[strspn(s, "0123456789,-")])
-		return err_cause(e, EINVAL,
-				 "linux.resources.cpu.%s: '%s' is not a list of "
-				 "numbers and ranges (as in 0-2,4)", key, s);
+		return err_cause(
+		    e, EINVAL,
+		    "linux.resources.cpu.%s: '%s' is not a list of "
+		    "numbers and ranges (as in 0-2,4)",
+		    key, s);
 	*out = xstrdup(s);
 	return 1;
 }
 
-static int parse_cpu(const cJSON *res, struct cgroup_limits *l,
-		     struct err **e)
+static int parse_cpu(const cJSON *res, struct cgroup_limits *l, struct err **e)
 {
 	const cJSON *c = NULL;
 	int64_t shares = 0, period = 0;
@@ -174,12 +176,12 @@ static int parse_cpu(const cJSON *res, struct cgroup_limits *l,
 
 	if (r <= 0)
 		return r;
-	if (get_ranged(c, (struct field){ "cpu", "shares" }, 2, 262144, false,
+	if (get_ranged(c, (struct field){"cpu", "shares"}, 2, 262144, false,
 		       &shares, e) < 0 ||
-	    get_ranged(c, (struct field){ "cpu", "quota" }, 1000, INT64_MAX,
-		       true, &l->cpu_quota, e) < 0 ||
-	    get_ranged(c, (struct field){ "cpu", "period" }, 1000, 1000000,
-		       false, &period, e) < 0 ||
+	    get_ranged(c, (struct field){"cpu", "quota"}, 1000, INT64_MAX, true,
+		       &l->cpu_quota, e) < 0 ||
+	    get_ranged(c, (struct field){"cpu", "period"}, 1000, 1000000, false,
+		       &period, e) < 0 ||
 	    get_cpuset(c, "cpus", &l->cpuset_cpus, e) < 0 ||
 	    get_cpuset(c, "mems", &l->cpuset_mems, e) < 0)
 		return -EINVAL - 1;
@@ -188,8 +190,7 @@ static int parse_cpu(const cJSON *res, struct cgroup_limits *l,
 	return 1;
 }
 
-static int parse_pids(const cJSON *res, struct cgroup_limits *l,
-		      struct err **e)
+static int parse_pids(const cJSON *res, struct cgroup_limits *l, struct err **e)
 {
 	const cJSON *p = NULL;
 	int r = get_section(res, "pids", &p, e);
@@ -202,7 +203,7 @@ static int parse_pids(const cJSON *res, struct cgroup_limits *l,
 		l->pids = -1;
 		return 1;
 	}
-	return get_ranged(p, (struct field){ "pids", "limit" }, 1, INT64_MAX,
+	return get_ranged(p, (struct field){"pids", "limit"}, 1, INT64_MAX,
 			  true, &l->pids, e);
 }
 
@@ -215,14 +216,13 @@ static int parse_blkio(const cJSON *res, struct cgroup_limits *l,
 
 	if (r <= 0)
 		return r;
-	r = get_ranged(b, (struct field){ "blockIO", "weight" }, 10, 1000,
-		       false, &w, e);
+	r = get_ranged(b, (struct field){"blockIO", "weight"}, 10, 1000, false,
+		       &w, e);
 	l->blkio_weight = (uint16_t) w;
 	return r;
 }
 
-static int dev_type(const cJSON *d, const char *sect, char *out,
-		    struct err **e)
+static int dev_type(const cJSON *d, const char *sect, char *out, struct err **e)
 {
 	const cJSON *v = member(d, "type");
 
@@ -231,11 +231,12 @@ static int dev_type(const cJSON *d, const char *sect, char *out,
 		return 0;
 	if (!cJSON_IsString(v) || strlen(v->valuestring) != 1 ||
 	    !strchr("abc", v->valuestring[0]))
-		return err_cause(e, EINVAL,
-				 "linux.resources.%s.type: %s%s%s is not a, b or c",
-				 sect, cJSON_IsString(v) ? "'" : "",
-				 cJSON_IsString(v) ? v->valuestring : "the value",
-				 cJSON_IsString(v) ? "'" : "");
+		return err_cause(
+		    e, EINVAL,
+		    "linux.resources.%s.type: %s%s%s is not a, b or c", sect,
+		    cJSON_IsString(v) ? "'" : "",
+		    cJSON_IsString(v) ? v->valuestring : "the value",
+		    cJSON_IsString(v) ? "'" : "");
 	*out = v->valuestring[0];
 	return 0;
 }
@@ -254,10 +255,11 @@ static int dev_access(const cJSON *d, const char *sect, char out[4],
 	}
 	s = cJSON_IsString(v) ? v->valuestring : NULL;
 	if (!s || !*s || s[strspn(s, "rwm")])
-		return err_cause(e, EINVAL,
-				 "linux.resources.%s.access: %s%s%s is not some "
-				 "of r, w and m", sect, s ? "'" : "",
-				 s ? s : "the value", s ? "'" : "");
+		return err_cause(
+		    e, EINVAL,
+		    "linux.resources.%s.access: %s%s%s is not some "
+		    "of r, w and m",
+		    sect, s ? "'" : "", s ? s : "the value", s ? "'" : "");
 	for (const char *c = "rwm"; *c; c++)
 		if (strchr(s, *c))
 			out[n++] = *c;
@@ -276,13 +278,14 @@ static int parse_device(const cJSON *d, size_t i, struct cgroup_dev *dev,
 	if (!cJSON_IsBool(member(d, "allow")))
 		return err_cause(e, EINVAL,
 				 "linux.resources.%s.allow: missing or not a "
-				 "boolean", sect);
+				 "boolean",
+				 sect);
 	dev->allow = cJSON_IsTrue(member(d, "allow"));
 	dev->major = dev->minor = -1;
 	if (dev_type(d, sect, &dev->type, e) < 0 ||
-	    get_ranged(d, (struct field){ sect, "major" }, 0, UINT32_MAX, true,
+	    get_ranged(d, (struct field){sect, "major"}, 0, UINT32_MAX, true,
 		       &dev->major, e) < 0 ||
-	    get_ranged(d, (struct field){ sect, "minor" }, 0, UINT32_MAX, true,
+	    get_ranged(d, (struct field){sect, "minor"}, 0, UINT32_MAX, true,
 		       &dev->minor, e) < 0 ||
 	    dev_access(d, sect, dev->access, e) < 0)
 		return -EINVAL - 1;
@@ -298,7 +301,8 @@ static int parse_devices(const cJSON *res, struct cgroup_limits *l,
 	if (!arr)
 		return 0;
 	if (!cJSON_IsArray(arr))
-		return err_cause(e, EINVAL, "linux.resources.devices: not an array");
+		return err_cause(e, EINVAL,
+				 "linux.resources.devices: not an array");
 	n = (size_t) cJSON_GetArraySize(arr);
 	l->has_devices = true;
 	l->devices = n ? xcalloc(n, sizeof(*l->devices)) : NULL;
@@ -348,7 +352,7 @@ static void add_devices(cJSON *res, const struct cgroup_limits *l)
 	for (size_t i = 0; i < l->ndevices; i++) {
 		const struct cgroup_dev *d = &l->devices[i];
 		cJSON *o = cJSON_CreateObject();
-		char type[2] = { d->type, '\0' };
+		char type[2] = {d->type, '\0'};
 
 		cJSON_AddBoolToObject(o, "allow", d->allow);
 		cJSON_AddStringToObject(o, "type", type);
@@ -408,24 +412,22 @@ void cgroup_limits_release(struct cgroup_limits *l)
 void cgroup_limits_default_devices(struct cgroup_limits *l)
 {
 	static const struct cgroup_dev defaults[] = {
-		{ false, 'a', -1, -1, "rwm" },
-		{ true, 'c', -1, -1, "m" },
-		{ true, 'b', -1, -1, "m" },
-		{ true, 'c', 1, 3, "rwm" },	/* null */
-		{ true, 'c', 1, 5, "rwm" },	/* zero */
-		{ true, 'c', 1, 7, "rwm" },	/* full */
-		{ true, 'c', 1, 8, "rwm" },	/* random */
-		{ true, 'c', 1, 9, "rwm" },	/* urandom */
-		{ true, 'c', 5, 0, "rwm" },	/* tty */
-		{ true, 'c', 5, 1, "rwm" },	/* console */
-		{ true, 'c', 5, 2, "rwm" },	/* ptmx */
-		{ true, 'c', 136, -1, "rwm" },	/* pts/N */
-		{ true, 'c', 10, 200, "rwm" },	/* net/tun */
+	    {false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"},
+	    {true, 'b', -1, -1, "m"},	 {true, 'c', 1, 3, "rwm"}, /* null */
+	    {true, 'c', 1, 5, "rwm"},				   /* zero */
+	    {true, 'c', 1, 7, "rwm"},				   /* full */
+	    {true, 'c', 1, 8, "rwm"},				   /* random */
+	    {true, 'c', 1, 9, "rwm"},				   /* urandom */
+	    {true, 'c', 5, 0, "rwm"},				   /* tty */
+	    {true, 'c', 5, 1, "rwm"},				   /* console */
+	    {true, 'c', 5, 2, "rwm"},				   /* ptmx */
+	    {true, 'c', 136, -1, "rwm"},			   /* pts/N */
+	    {true, 'c', 10, 200, "rwm"},			   /* net/tun */
 	};
 	size_t n = ARRAY_SIZE(defaults);
 
-	l->devices = xrealloc(l->devices,
-			      (l->ndevices + n) * sizeof(*l->devices));
+	l->devices =
+	    xrealloc(l->devices, (l->ndevices + n) * sizeof(*l->devices));
 	memcpy(l->devices + l->ndevices, defaults, sizeof(defaults));
 	l->ndevices += n;
 	l->has_devices = true;

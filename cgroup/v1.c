@@ -109,7 +109,7 @@ static const char *dir_or_warn(const struct cgroup *cg, const char *ctrl,
  */
 static int cpuset_inherit(const char *dir, struct err **e)
 {
-	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	_cleanup_free_ char *parent = xstrdup(dir);
 	char *slash = strrchr(parent, '/');
 
@@ -139,7 +139,14 @@ static int cpuset_inherit(const char *dir, struct err **e)
  */
 static int mkdir_cgroup(const char *dir, bool cpuset, struct err **e)
 {
-	_cleanup_free_ char *p = xstrdup(dir);
+	_cleanup_free_ char *p = NULL;
+
+	/* the usual case: the parent exists (husk's own cgroup) */
+	if (mkdir(dir, 0755) == 0)
+		return cpuset ? cpuset_inherit(dir, e) : 0;
+	if (errno != ENOENT && errno != EEXIST)
+		return err_make(e, errno, "cannot create the cgroup %s", dir);
+	p = xstrdup(dir);
 
 	for (char *s = p + 1;; s++) {
 		char c = *s;
@@ -184,7 +191,7 @@ static int set_swap(const char *dir, const struct cgroup_limits *l,
 
 	if (r == 0)
 		cg_warn(w, "--memory-swap is ignored: the host has no swap "
-			"accounting (memory.memsw.limit_in_bytes)");
+			   "accounting (memory.memsw.limit_in_bytes)");
 	return r < 0 ? r : 0;
 }
 
@@ -208,8 +215,8 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		if (l->memory_swap)
 			(void) dir_or_warn(cg, "memory", "--memory-swap", w);
 		if (l->memory_reservation)
-			(void) dir_or_warn(cg, "memory",
-					   "--memory-reservation", w);
+			(void) dir_or_warn(cg, "memory", "--memory-reservation",
+					   w);
 		return 0;
 	}
 	if (l->memory) {
@@ -225,7 +232,8 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		if (r < 0)
 			return give(e, err);
 		if (r == 0)
-			cg_warn(w, "--memory is ignored: "
+			cg_warn(w,
+				"--memory is ignored: "
 				"memory.limit_in_bytes does not exist on this "
 				"host");
 	}
@@ -233,7 +241,7 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		return -1;
 	if (l->memory_reservation) {
 		_cleanup_free_ char *v =
-			xasprintf("%" PRId64, l->memory_reservation);
+		    xasprintf("%" PRId64, l->memory_reservation);
 
 		return put_warn(dir, "memory.soft_limit_in_bytes", v,
 				"--memory-reservation", w, e);
@@ -242,9 +250,9 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 }
 
 /* One value into CTRL's FILE when SET. */
-static int set_one(const struct cgroup *cg, const char *ctrl,
-		   const char *file, const char *flag, bool set,
-		   const char *val, cgroup_warnings *w, struct err **e)
+static int set_one(const struct cgroup *cg, const char *ctrl, const char *file,
+		   const char *flag, bool set, const char *val,
+		   cgroup_warnings *w, struct err **e)
 {
 	const char *dir;
 
@@ -264,8 +272,8 @@ static int set_cpu(const struct cgroup *cg, const struct cgroup_limits *l,
 		    shares, w, e) < 0 ||
 	    set_one(cg, "cpu", "cpu.cfs_period_us", "--cpu-period",
 		    l->cpu_period, period, w, e) < 0 ||
-	    set_one(cg, "cpu", "cpu.cfs_quota_us", "--cpu-quota",
-		    l->cpu_quota, quota, w, e) < 0 ||
+	    set_one(cg, "cpu", "cpu.cfs_quota_us", "--cpu-quota", l->cpu_quota,
+		    quota, w, e) < 0 ||
 	    set_one(cg, "cpuset", "cpuset.cpus", "--cpuset-cpus",
 		    l->cpuset_cpus, l->cpuset_cpus, w, e) < 0 ||
 	    set_one(cg, "cpuset", "cpuset.mems", "--cpuset-mems",
@@ -277,8 +285,8 @@ static int set_cpu(const struct cgroup *cg, const struct cgroup_limits *l,
 static int set_pids(const struct cgroup *cg, const struct cgroup_limits *l,
 		    cgroup_warnings *w, struct err **e)
 {
-	_cleanup_free_ char *v = l->pids < 0 ? xstrdup("max")
-			       : xasprintf("%" PRId64, l->pids);
+	_cleanup_free_ char *v =
+	    l->pids < 0 ? xstrdup("max") : xasprintf("%" PRId64, l->pids);
 
 	return set_one(cg, "pids", "pids.max", "--pids-limit", l->pids, v, w,
 		       e);
@@ -301,8 +309,8 @@ static int set_blkio(const struct cgroup *cg, const struct cgroup_limits *l,
 		r = put(dir, "blkio.bfq.weight", v, e);
 	if (r == 0)
 		cg_warn(w, "--blkio-weight is ignored: blkio.weight does not "
-			"exist on this host (the I/O scheduler has no "
-			"weights)");
+			   "exist on this host (the I/O scheduler has no "
+			   "weights)");
 	return r < 0 ? r : 0;
 }
 
@@ -327,13 +335,13 @@ static int set_devices(const struct cgroup *cg, const struct cgroup_limits *l,
 
 	if (!dir) {
 		cg_warn(w, "device rules are not applied: no devices cgroup "
-			"hierarchy is mounted");
+			   "hierarchy is mounted");
 		return 0;
 	}
 	for (size_t i = 0; i < l->ndevices; i++) {
 		_cleanup_free_ char *rule = dev_rule(&l->devices[i]);
-		const char *file = l->devices[i].allow ? "devices.allow"
-						       : "devices.deny";
+		const char *file =
+		    l->devices[i].allow ? "devices.allow" : "devices.deny";
 
 		if (cg_write(dir, file, rule, e) < 0)
 			return -1;
@@ -360,7 +368,7 @@ static int v1_set(const struct cgroup *cg, const struct cgroup_limits *l,
  */
 static int v1_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 {
-	const struct timespec ms = { 0, 1000 * 1000 };
+	const struct timespec ms = {0, 1000 * 1000};
 	const char *dir = cg_v1_dir(cg, "freezer");
 	const char *want = freeze ? "FROZEN" : "THAWED";
 	_cleanup_buf_ struct buf b = BUF_INIT;
@@ -387,8 +395,10 @@ static int v1_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 	}
 	if (freeze)
 		(void) cg_write(dir, "freezer.state", "THAWED", NULL);
-	return err_cause(e, ETIMEDOUT, "cannot %s the cgroup %s: still %s after "
-			 "2 s", freeze ? "freeze" : "thaw", dir, b.s);
+	return err_cause(e, ETIMEDOUT,
+			 "cannot %s the cgroup %s: still %s after "
+			 "2 s",
+			 freeze ? "freeze" : "thaw", dir, b.s);
 }
 
 /* Sum of the "MAJ:MIN Read N" and "MAJ:MIN Write N" lines. */
@@ -405,7 +415,7 @@ static void blkio_bytes(const char *dir, uint64_t *rd, uint64_t *wr)
 		uint64_t n;
 
 		if (!op || !(num = strchr(++op, ' ')))
-			continue;	/* "Total N" */
+			continue; /* "Total N" */
 		*num++ = '\0';
 		if (parse_uint64(num, 0, UINT64_MAX, &n, NULL) < 0)
 			continue;
@@ -514,11 +524,11 @@ static int v1_rmdirs(const struct cgroup *cg, struct err **e)
 }
 
 const struct cgroup_ops cgroup_v1_ops = {
-	.mkdirs = v1_mkdirs,
-	.set = v1_set,
-	.freeze = v1_freeze,
-	.stats = v1_stats,
-	.oom_kills = v1_oom_kills,
-	.kill = v1_kill,
-	.rmdirs = v1_rmdirs,
+    .mkdirs = v1_mkdirs,
+    .set = v1_set,
+    .freeze = v1_freeze,
+    .stats = v1_stats,
+    .oom_kills = v1_oom_kills,
+    .kill = v1_kill,
+    .rmdirs = v1_rmdirs,
 };

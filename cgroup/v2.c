@@ -77,9 +77,8 @@ static bool ctrl_enabled(const char *dir, const char *ctrl)
  * enabled for the cgroup, or (it is, and) the host lacks the file, WHY
  * saying what that means (NULL: just that).
  */
-static void missing(const struct cgroup *cg, const char *ctrl,
-		    const char *file, const char *flag, const char *why,
-		    cgroup_warnings *w)
+static void missing(const struct cgroup *cg, const char *ctrl, const char *file,
+		    const char *flag, const char *why, cgroup_warnings *w)
 {
 	_cleanup_free_ char *parent = xstrdup(cg->path);
 	char *slash = strrchr(parent, '/');
@@ -87,8 +86,10 @@ static void missing(const struct cgroup *cg, const char *ctrl,
 	if (slash && slash != parent)
 		*slash = '\0';
 	if (!ctrl_enabled(cg->path, ctrl))
-		cg_warn(w, "%s is ignored: the %s controller is not enabled in "
-			"%s (cgroup.subtree_control)", flag, ctrl, parent);
+		cg_warn(w,
+			"%s is ignored: the %s controller is not enabled in "
+			"%s (cgroup.subtree_control)",
+			flag, ctrl, parent);
 	else if (why)
 		cg_warn(w, "%s is ignored: %s (%s)", flag, why, file);
 	else
@@ -97,9 +98,9 @@ static void missing(const struct cgroup *cg, const char *ctrl,
 }
 
 /* VAL into FILE when SET, a warning for FLAG when the file is missing. */
-static int set_one(const struct cgroup *cg, const char *ctrl,
-		   const char *file, const char *flag, bool set,
-		   const char *val, cgroup_warnings *w, struct err **e)
+static int set_one(const struct cgroup *cg, const char *ctrl, const char *file,
+		   const char *flag, bool set, const char *val,
+		   cgroup_warnings *w, struct err **e)
 {
 	int r;
 
@@ -122,8 +123,8 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 {
 	_cleanup_free_ char *mem = num_or_max(l->memory);
 	_cleanup_free_ char *low = num_or_max(l->memory_reservation);
-	_cleanup_free_ char *swap = num_or_max(
-		l->memory_swap < 0 ? -1 : l->memory_swap - l->memory);
+	_cleanup_free_ char *swap =
+	    num_or_max(l->memory_swap < 0 ? -1 : l->memory_swap - l->memory);
 	int r;
 
 	if (set_one(cg, "memory", "memory.max", "--memory", l->memory, mem, w,
@@ -134,7 +135,8 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		if (r < 0)
 			return r;
 		if (r == 0)
-			missing(cg, "memory", "memory.swap.max", "--memory-swap",
+			missing(cg, "memory", "memory.swap.max",
+				"--memory-swap",
 				"the host has no swap accounting", w);
 	}
 	return set_one(cg, "memory", "memory.low", "--memory-reservation",
@@ -162,8 +164,8 @@ static char *cpu_max(const struct cgroup *cg, const struct cgroup_limits *l,
 			*sp = '\0';
 			free(quota);
 			quota = xstrdup(cur.s);
-			if (parse_uint64(sp + 1, 1, UINT64_MAX, &period,
-					 NULL) < 0)
+			if (parse_uint64(sp + 1, 1, UINT64_MAX, &period, NULL) <
+			    0)
 				period = 100000;
 		}
 	}
@@ -231,7 +233,7 @@ static int set_devices(const struct cgroup *cg, const struct cgroup_limits *l,
 		       cgroup_warnings *w, struct err **e)
 {
 	_cleanup_close_ int fd =
-		open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	    open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct err *err = NULL;
 
 	if (fd < 0)
@@ -281,7 +283,7 @@ static int v2_mkdirs(const struct cgroup *cg, struct err **e)
  */
 static int v2_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 {
-	const struct timespec ms = { 0, 1000 * 1000 };
+	const struct timespec ms = {0, 1000 * 1000};
 	uint64_t start = now_ms(), frozen = 0;
 
 	if (cg_write(cg->path, "cgroup.freeze", freeze ? "1" : "0", e) < 0)
@@ -291,7 +293,8 @@ static int v2_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 		    0)
 			return err_cause(e, EIO,
 					 "cannot read the state of the cgroup "
-					 "%s (cgroup.events)", cg->path);
+					 "%s (cgroup.events)",
+					 cg->path);
 		if (frozen == (freeze ? 1 : 0))
 			return 0;
 		if (now_ms() - start >= 2000)
@@ -300,9 +303,9 @@ static int v2_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 	}
 	if (freeze)
 		(void) cg_write(cg->path, "cgroup.freeze", "0", NULL);
-	return err_cause(e, ETIMEDOUT, "cannot %s the cgroup %s: not %s after 2 s",
-			 freeze ? "freeze" : "thaw", cg->path,
-			 freeze ? "frozen" : "thawed");
+	return err_cause(
+	    e, ETIMEDOUT, "cannot %s the cgroup %s: not %s after 2 s",
+	    freeze ? "freeze" : "thaw", cg->path, freeze ? "frozen" : "thawed");
 }
 
 /* Sums the rbytes= and wbytes= of each "MAJ:MIN rbytes=N wbytes=N ..." */
@@ -411,8 +414,9 @@ static int rmdir_tree(const char *dir, int depth, struct err **e)
 	struct dirent *de;
 
 	if (!d)
-		return errno == ENOENT ? 0
-				       : err_make(e, errno, "cannot open %s", dir);
+		return errno == ENOENT
+			   ? 0
+			   : err_make(e, errno, "cannot open %s", dir);
 	while (depth < 64 && (de = readdir(d))) {
 		_cleanup_free_ char *sub = NULL;
 
@@ -432,11 +436,11 @@ static int v2_rmdirs(const struct cgroup *cg, struct err **e)
 }
 
 const struct cgroup_ops cgroup_v2_ops = {
-	.mkdirs = v2_mkdirs,
-	.set = v2_set,
-	.freeze = v2_freeze,
-	.stats = v2_stats,
-	.oom_kills = v2_oom_kills,
-	.kill = v2_kill,
-	.rmdirs = v2_rmdirs,
+    .mkdirs = v2_mkdirs,
+    .set = v2_set,
+    .freeze = v2_freeze,
+    .stats = v2_stats,
+    .oom_kills = v2_oom_kills,
+    .kill = v2_kill,
+    .rmdirs = v2_rmdirs,
 };

@@ -92,8 +92,6 @@ static void stopped(void *arg)
 	if (!l->cg.version)
 		return;
 	l->c->exit_oom = cgroup_oom_kills(&l->cg) > 0;
-	/* what outlived its pid 1 (another pid namespace's, --pid host) */
-	cgroup_kill(&l->cg);
 	(void) cgroup_destroy(&l->cg, NULL);
 }
 

@@ -246,7 +246,6 @@ static int pick(struct husk_ctx *ctx, struct store *s, int argc, char **argv,
 				*out = NULL;
 				free(TAKE_PTR(*args));
 				*n = 0;
-				ctx->exit_code = 1;
 				return -1;
 			}
 			(*args)[(*n)++] = argv[i];

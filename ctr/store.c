@@ -819,7 +819,6 @@ static void drop_cgroup(struct ctr *c)
 
 	if (!c->cgroup || cgroup_from_json(c->cgroup, &cg) < 0)
 		return;
-	cgroup_kill(&cg);
 	(void) cgroup_destroy(&cg, NULL);
 }
 
