@@ -121,3 +121,35 @@ int cg_rmdir(const char *dir, int ms, struct err **e)
 		ms -= 5;
 	}
 }
+
+uint64_t cg_now_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+int cg_give(struct err **e, struct err *err)
+{
+	int r = -err->errnum - 1;
+
+	if (e)
+		*e = err;
+	else
+		err_free(err);
+	return r < 0 ? r : -1;
+}
+
+int cg_put(const char *dir, const char *file, const char *val,
+	   struct err **e)
+{
+	struct err *err = NULL;
+
+	if (cg_write(dir, file, val, &err) >= 0)
+		return 1;
+	if (err->errnum != ENOENT)
+		return cg_give(e, err);
+	err_free(err);
+	return 0;
+}

@@ -74,6 +74,14 @@ int cg_read_key(const char *dir, const char *file, const char *key,
 /* Adds one line to *W. */
 void cg_warn(cgroup_warnings *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Writes VAL to DIR/FILE: 1 when written, 0 when the file does not exist
+ * (the host lacks it; nothing said), <0 on any other error. */
+int cg_put(const char *dir, const char *file, const char *val,
+	   struct err **e);
+/* Hands ERR to the caller (E may be NULL: dropped); returns <0. */
+int cg_give(struct err **e, struct err *err);
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t cg_now_ms(void);
 /* rmdir DIR, retrying EBUSY for up to MS; ENOENT is success. */
 int cg_rmdir(const char *dir, int ms, struct err **e);
 

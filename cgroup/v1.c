@@ -41,46 +41,11 @@ static bool first_of_dir(const struct cgroup *cg, size_t i)
 	return true;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-/* Hands ERR to the caller (or drops it); returns <0. */
-static int give(struct err **e, struct err *err)
-{
-	int r = -err->errnum - 1;
-
-	if (e)
-		*e = err;
-	else
-		err_free(err);
-	return r < 0 ? r : -1;
-}
-
-/* Writes VAL to DIR/FILE: 1 when written, 0 when the file does not exist
- * (the host lacks it; nothing said), <0 on any other error. */
-static int put(const char *dir, const char *file, const char *val,
-	       struct err **e)
-{
-	struct err *err = NULL;
-
-	if (cg_write(dir, file, val, &err) >= 0)
-		return 1;
-	if (err->errnum != ENOENT)
-		return give(e, err);
-	err_free(err);
-	return 0;
-}
-
-/* put(), with a warning for FLAG when the host lacks the file. */
+/* cg_put(), with a warning for FLAG when the host lacks the file. */
 static int put_warn(const char *dir, const char *file, const char *val,
 		    const char *flag, cgroup_warnings *w, struct err **e)
 {
-	int r = put(dir, file, val, e);
+	int r = cg_put(dir, file, val, e);
 
 	if (r == 0)
 		cg_warn(w, "%s is ignored: %s does not exist on this host",
@@ -187,7 +152,7 @@ static int set_swap(const char *dir, const struct cgroup_limits *l,
 		    cgroup_warnings *w, struct err **e)
 {
 	_cleanup_free_ char *v = xasprintf("%" PRId64, l->memory_swap);
-	int r = put(dir, "memory.memsw.limit_in_bytes", v, e);
+	int r = cg_put(dir, "memory.memsw.limit_in_bytes", v, e);
 
 	if (r == 0)
 		cg_warn(w, "--memory-swap is ignored: the host has no swap "
@@ -220,17 +185,17 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		return 0;
 	}
 	if (l->memory) {
-		r = put(dir, "memory.limit_in_bytes", mem, &err);
+		r = cg_put(dir, "memory.limit_in_bytes", mem, &err);
 		if (r < 0 && update && l->memory_swap &&
 		    err->errnum == EINVAL) {
 			err_free(TAKE_PTR(err));
 			if (set_swap(dir, l, w, e) < 0)
 				return -1;
 			swap_done = true;
-			r = put(dir, "memory.limit_in_bytes", mem, &err);
+			r = cg_put(dir, "memory.limit_in_bytes", mem, &err);
 		}
 		if (r < 0)
-			return give(e, err);
+			return cg_give(e, err);
 		if (r == 0)
 			cg_warn(w,
 				"--memory is ignored: "
@@ -304,9 +269,9 @@ static int set_blkio(const struct cgroup *cg, const struct cgroup_limits *l,
 	if (!l->blkio_weight ||
 	    !(dir = dir_or_warn(cg, "blkio", "--blkio-weight", w)))
 		return 0;
-	r = put(dir, "blkio.weight", v, e);
+	r = cg_put(dir, "blkio.weight", v, e);
 	if (r == 0)
-		r = put(dir, "blkio.bfq.weight", v, e);
+		r = cg_put(dir, "blkio.bfq.weight", v, e);
 	if (r == 0)
 		cg_warn(w, "--blkio-weight is ignored: blkio.weight does not "
 			   "exist on this host (the I/O scheduler has no "
@@ -372,12 +337,12 @@ static int v1_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 	const char *dir = cg_v1_dir(cg, "freezer");
 	const char *want = freeze ? "FROZEN" : "THAWED";
 	_cleanup_buf_ struct buf b = BUF_INIT;
-	uint64_t start = now_ms(), written = 0;
+	uint64_t start = cg_now_ms(), written = 0;
 
 	if (!dir)
 		return err_cause(e, EOPNOTSUPP, "no freezer cgroup");
 	for (int i = 0;; i++) {
-		uint64_t t = now_ms();
+		uint64_t t = cg_now_ms();
 
 		if (i == 0 || t - written >= 100) {
 			if (cg_write(dir, "freezer.state", want, e) < 0)

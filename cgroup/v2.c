@@ -22,41 +22,6 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-/* Hands ERR to the caller (or drops it); returns <0. */
-static int give(struct err **e, struct err *err)
-{
-	int r = -err->errnum - 1;
-
-	if (e)
-		*e = err;
-	else
-		err_free(err);
-	return r < 0 ? r : -1;
-}
-
-/* Writes VAL to DIR/FILE: 1 when written, 0 when the file does not exist,
- * <0 on any other error. */
-static int put(const char *dir, const char *file, const char *val,
-	       struct err **e)
-{
-	struct err *err = NULL;
-
-	if (cg_write(dir, file, val, &err) >= 0)
-		return 1;
-	if (err->errnum != ENOENT)
-		return give(e, err);
-	err_free(err);
-	return 0;
-}
-
 /* Whether CTRL is in DIR/cgroup.controllers (what the parent enabled). */
 static bool ctrl_enabled(const char *dir, const char *ctrl)
 {
@@ -106,7 +71,7 @@ static int set_one(const struct cgroup *cg, const char *ctrl, const char *file,
 
 	if (!set)
 		return 0;
-	r = put(cg->path, file, val, e);
+	r = cg_put(cg->path, file, val, e);
 	if (r == 0)
 		missing(cg, ctrl, file, flag, NULL, w);
 	return r < 0 ? r : 0;
@@ -131,7 +96,7 @@ static int set_memory(const struct cgroup *cg, const struct cgroup_limits *l,
 		    e) < 0)
 		return -1;
 	if (l->memory_swap) {
-		r = put(cg->path, "memory.swap.max", swap, e);
+		r = cg_put(cg->path, "memory.swap.max", swap, e);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -217,9 +182,9 @@ static int set_io(const struct cgroup *cg, const struct cgroup_limits *l,
 		return 0;
 	bfq = xasprintf("%u", bw);
 	iow = xasprintf("default %u", 1 + (bw - 10) * 9999 / 990);
-	r = put(cg->path, "io.bfq.weight", bfq, e);
+	r = cg_put(cg->path, "io.bfq.weight", bfq, e);
 	if (r == 0)
-		r = put(cg->path, "io.weight", iow, e);
+		r = cg_put(cg->path, "io.weight", iow, e);
 	if (r == 0)
 		missing(cg, "io", "io.weight", "--blkio-weight",
 			"the I/O scheduler has no weights", w);
@@ -250,7 +215,7 @@ static int set_devices(const struct cgroup *cg, const struct cgroup_limits *l,
 	if (!err)
 		return err_cause(e, EIO, "cannot apply the device rules to %s",
 				 cg->path);
-	return give(e, err);
+	return cg_give(e, err);
 }
 
 static int v2_set(const struct cgroup *cg, const struct cgroup_limits *l,
@@ -284,7 +249,7 @@ static int v2_mkdirs(const struct cgroup *cg, struct err **e)
 static int v2_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 {
 	const struct timespec ms = {0, 1000 * 1000};
-	uint64_t start = now_ms(), frozen = 0;
+	uint64_t start = cg_now_ms(), frozen = 0;
 
 	if (cg_write(cg->path, "cgroup.freeze", freeze ? "1" : "0", e) < 0)
 		return -1;
@@ -297,7 +262,7 @@ static int v2_freeze(const struct cgroup *cg, bool freeze, struct err **e)
 					 cg->path);
 		if (frozen == (freeze ? 1 : 0))
 			return 0;
-		if (now_ms() - start >= 2000)
+		if (cg_now_ms() - start >= 2000)
 			break;
 		(void) nanosleep(&ms, NULL);
 	}
