@@ -237,7 +237,7 @@ static int set_cpu(const struct cgroup *cg, const struct cgroup_limits *l,
 		    shares, w, e) < 0 ||
 	    set_one(cg, "cpu", "cpu.cfs_period_us", "--cpu-period",
 		    l->cpu_period, period, w, e) < 0 ||
-	    set_one(cg, "cpu", "cpu.cfs_quota_us", "--cpu-quota", l->cpu_quota,
+	    set_one(cg, "cpu", "cpu.cfs_quota_us", "--cpus", l->cpu_quota,
 		    quota, w, e) < 0 ||
 	    set_one(cg, "cpuset", "cpuset.cpus", "--cpuset-cpus",
 		    l->cpuset_cpus, l->cpuset_cpus, w, e) < 0 ||

@@ -157,7 +157,7 @@ static int set_cpu(const struct cgroup *cg, const struct cgroup_limits *l,
 	if (set_one(cg, "cpu", "cpu.weight", "--cpu-shares", weight, weight, w,
 		    e) < 0 ||
 	    set_one(cg, "cpu", "cpu.max",
-		    l->cpu_quota ? "--cpu-quota" : "--cpu-period", max, max, w,
+		    l->cpu_quota ? "--cpus" : "--cpu-period", max, max, w,
 		    e) < 0 ||
 	    set_one(cg, "cpuset", "cpuset.cpus", "--cpuset-cpus",
 		    l->cpuset_cpus, l->cpuset_cpus, w, e) < 0 ||
