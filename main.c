@@ -32,6 +32,7 @@ static const struct cmd commands[] = {
 	{ "logout", cmd_logout, 0, "Log out from a registry" },
 	{ "logs", cmd_logs, 0, "Show a container's output" },
 	{ "pause", cmd_pause, 0, "Freeze containers" },
+	{ "port", cmd_port, 0, "Show where a container's ports are published" },
 	{ "ps", cmd_ps, 0, "List containers" },
 	{ "pull", cmd_pull, NEED_STORE | NEED_USERNS,
 	  "Pull an image from a registry" },

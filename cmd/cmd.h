@@ -164,9 +164,36 @@ void cmd_enter_sub(struct husk_ctx *ctx, const char *group, const char *sub);
  * print; prints the later ones at once. */
 void cmd_keep_error(struct err **first, struct err **one);
 
+/*
+ * Published ports (cmd/port.c). A container's are docker's
+ * NetworkSettings.Ports of its record, {"80/tcp": [{"HostIp": "0.0.0.0",
+ * "HostPort": "8000"}], "53/udp": null}, and only while it runs: docker
+ * forgets them when it stops. A port without bindings is exposed only.
+ */
+struct cmd_port_map {
+	uint16_t ctr_port;
+	uint16_t host_port;	/* 0: exposed, not published */
+	char proto[8];		/* tcp, udp or sctp */
+	char host_ip[64];	/* "" when not published */
+};
+/* The record's ports while C runs, else NULL. */
+const cJSON *cmd_ctr_ports(const struct ctr *c);
+/* Each mapping of PORTS (each exposed port too), in docker port's order:
+ * container port, protocol, host address, host port. A heap array. */
+struct cmd_port_map *cmd_port_list(const cJSON *ports, size_t *n);
+/* docker ps's PORTS: "0.0.0.0:8000->80/tcp, 53/udp", ranges grouped as
+ * docker groups them ("127.0.0.1:8000-8001->8000-8001/tcp"). */
+struct buf;
+void cmd_ports_text(const cJSON *ports, struct buf *out);
+/* "80", "80/udp" (no protocol: tcp) into *LO; with RANGE also
+ * "8000-8010[/PROTO]" (into *LO..*HI). <0 for anything else. */
+int cmd_parse_port(const char *s, bool range, uint16_t *lo, uint16_t *hi,
+		   char proto[8]);
+
 int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_exec(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_pause(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
+int cmd_port(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_unpause(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_stats(struct husk_ctx *ctx, int argc, char **argv, struct err **e);
 int cmd_update(struct husk_ctx *ctx, int argc, char **argv, struct err **e);

@@ -757,6 +757,7 @@ static void container_usage(FILE *out)
 		     "  logs      show a container's output\n"
 		     "  ls        list containers (husk ps)\n"
 		     "  pause     freeze containers\n"
+		     "  port      show where a container's ports are published\n"
 		     "  prune     remove every stopped container\n"
 		     "  rename    rename a container\n"
 		     "  restart   restart containers\n"
@@ -793,7 +794,7 @@ int cmd_container(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 		{ "rm", cmd_rm, false },	 { "run", cmd_run, true },
 		{ "start", cmd_start, true },	 { "stop", cmd_stop, false },
 		{ "wait", cmd_wait, false },	 { "pause", cmd_pause, false },
-		{ "unpause", cmd_unpause, false },
+		{ "unpause", cmd_unpause, false }, { "port", cmd_port, false },
 		{ "stats", cmd_stats, false },	 { "update", cmd_update, false },
 	};
 

@@ -14,6 +14,7 @@
 #include "layers/store.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "netns/netns.h"
 #include "volume/volume.h"
 #include "lib/template.h"
 #include "lib/xalloc.h"
@@ -75,6 +76,51 @@ static cJSON *mounts_obj(const struct ctr *c)
 	return arr;
 }
 
+/* Ports: a binding is docker's PortBinding struct ({127.0.0.1 8000}) */
+static cJSON *ports_obj(const struct ctr *c)
+{
+	const cJSON *ports = cmd_ctr_ports(c);
+	cJSON *o = ports ? cJSON_Duplicate(ports, true) : cJSON_CreateObject();
+	cJSON *key, *b;
+
+	cJSON_ArrayForEach(key, o)
+		cJSON_ArrayForEach(b, key)
+			tmpl_mark_struct(b);
+	return o;
+}
+
+/* the container's address on the private network: slirp4netns's fixed one
+ * (netns/netns.h has its gateway and DNS forwarder) */
+#define PRIVATE_IP "10.0.2.100"
+#define PRIVATE_PREFIX_LEN 24
+
+/*
+ * NetworkSettings. A running container on the private network has the
+ * helper's fixed addresses (slirp4netns's, which husk gives pasta too);
+ * one on none or host, or not running, has none (docker's empty values).
+ */
+static cJSON *network_obj(const struct ctr *c)
+{
+	const char *mode = json_str(c->host_config, "NetworkMode");
+	bool private = c->status == CTR_RUNNING && mode &&
+		       (!strcmp(mode, "private") || !strcmp(mode, "bridge") ||
+			!strcmp(mode, "default") ||
+			!strncmp(mode, "slirp4netns", 11) ||
+			!strncmp(mode, "pasta", 5));
+	cJSON *net = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(net, "Bridge", "");
+	cJSON_AddStringToObject(net, "SandboxID", "");
+	cJSON_AddItemToObject(net, "Ports", ports_obj(c));
+	cJSON_AddStringToObject(net, "SandboxKey", "");
+	cJSON_AddStringToObject(net, "IPAddress", private ? PRIVATE_IP : "");
+	cJSON_AddNumberToObject(net, "IPPrefixLen", private ? PRIVATE_PREFIX_LEN : 0);
+	cJSON_AddStringToObject(net, "Gateway", private ? NETNS_SLIRP_HOST : "");
+	cJSON_AddStringToObject(net, "MacAddress", "");
+	cJSON_AddObjectToObject(net, "Networks");
+	return net;
+}
+
 static void add_path(cJSON *o, const char *key, const char *dir,
 		     const char *name)
 {
@@ -86,7 +132,7 @@ static void add_path(cJSON *o, const char *key, const char *dir,
 static cJSON *container_obj(struct store *s, struct ctr *c)
 {
 	_cleanup_cjson_ cJSON *spec = NULL;
-	cJSON *o = cJSON_CreateObject(), *rest, *gd, *net;
+	cJSON *o = cJSON_CreateObject(), *rest, *gd;
 	_cleanup_free_ char *name = xasprintf("/%s", c->name ? c->name : "");
 	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root, c->id);
 	const char *lower;
@@ -129,15 +175,7 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 	cJSON_AddItemToObject(o, "Config", c->config ?
 			      cJSON_Duplicate(c->config, true) :
 			      cJSON_CreateObject());
-	net = cJSON_AddObjectToObject(o, "NetworkSettings");
-	cJSON_AddStringToObject(net, "Bridge", "");
-	cJSON_AddStringToObject(net, "SandboxID", "");
-	cJSON_AddObjectToObject(net, "Ports");
-	cJSON_AddStringToObject(net, "SandboxKey", "");
-	cJSON_AddStringToObject(net, "IPAddress", "");
-	cJSON_AddStringToObject(net, "Gateway", "");
-	cJSON_AddStringToObject(net, "MacAddress", "");
-	cJSON_AddObjectToObject(net, "Networks");
+	cJSON_AddItemToObject(o, "NetworkSettings", network_obj(c));
 	return o;
 }
 

@@ -18,6 +18,7 @@
 #include "lib/xalloc.h"
 #include "runtime/spec.h"
 #include "cgroup/cgroup.h"
+#include "netns/netns.h"
 #include "lib/banned.h"
 
 struct launch {
@@ -26,7 +27,81 @@ struct launch {
 	pid_t fuse;
 	struct cgroup cg;	/* the container's, or version 0: none */
 	struct ctr *c;
+	struct netns_config net;	/* io.husk.network: a helper */
+	struct netns_port *ports;	/* io.husk.ports */
+	struct netns_proc np;
 };
+
+static int net_started(void *arg, pid_t pid, struct err **e)
+{
+	struct launch *l = arg;
+
+	return netns_start(&l->net, pid, &l->np, e);
+}
+
+static int net_ready(void *arg, struct err **e)
+{
+	struct launch *l = arg;
+
+	return netns_wait_ready(&l->net, &l->np, e);
+}
+
+/*
+ * io.husk.network: "slirp4netns[:OPTS]" or "pasta[:OPTS]" (a helper for
+ * the private network, started with the container), or "container:ID"
+ * (its namespace, joined). io.husk.ports: "IP:HOST:CTR/PROTO" lines.
+ */
+static int setup_network(struct store *s, struct husk_ctx *ctx,
+			 struct launch *l, const cJSON *spec, struct err **e)
+{
+	const cJSON *ann = json_obj(spec, "annotations");
+	const char *mode = json_str(ann, "io.husk.network");
+	const char *ports = json_str(ann, "io.husk.ports");
+	char path[64];
+	struct ctr other;
+	int rc;
+
+	if (!mode)
+		return 0;
+	if (!strncmp(mode, "container:", 10)) {
+		ctr_init(&other);
+		rc = ctr_find(s, mode + 10, &other, e);
+		if (rc >= 0 && ctr_refresh(s, &other, 0, e) >= 0 &&
+		    other.status != CTR_RUNNING)
+			rc = err_make(e, EINVAL, "container '%s' is not running",
+				      other.name ? other.name : mode + 10);
+		if (rc >= 0) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/net",
+				 (int)other.pid);
+			l->st.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (l->st.netns_fd < 0)
+				rc = err_make(e, errno, "cannot open %s", path);
+		}
+		ctr_release(&other);
+		return rc < 0 ? err_wrap(e, "cannot join the network of '%s'",
+					 mode + 10) : 0;
+	}
+	if (netns_parse_mode(mode, &l->net, e) < 0)
+		return -1;
+	for (const char *p = ports; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		_cleanup_free_ char *one = xstrndup(p, n);
+
+		l->ports = xrealloc(l->ports, (l->net.nports + 1) *
+						      sizeof(*l->ports));
+		if (netns_parse_port(one, &l->ports[l->net.nports], e) < 0)
+			return -1;
+		l->net.nports++;
+		p += n + (p[n] != '\0');
+	}
+	l->net.ports = l->ports;
+	l->net.runroot = ctx->runroot;
+	l->net.id = l->c->id;
+	l->st.net_started = net_started;
+	l->st.net_ready = net_ready;
+	l->st.net_arg = l;
+	return 0;
+}
 
 /* Opens the cgroup's procs files for the child to join. */
 static int open_cgroup(struct launch *l, int **fds, struct err **e)
@@ -76,6 +151,7 @@ static int starter(void *arg, const int stdio[3], pid_t *pid, int *pty,
 	}
 	close_cgroup(l, fds);
 	if (rc < 0) {
+		netns_stop(&l->np);
 		runtime_fuse_stop(&l->sp, l->fuse);
 		(void) cgroup_destroy(&l->cg, NULL);
 	}
@@ -88,6 +164,7 @@ static void stopped(void *arg)
 {
 	struct launch *l = arg;
 
+	netns_stop(&l->np);
 	runtime_fuse_stop(&l->sp, l->fuse);
 	if (!l->cg.version)
 		return;
@@ -121,8 +198,14 @@ static int make_cgroup(struct husk_ctx *ctx, struct launch *l,
 
 	if (!l->sp.cgroups_path)
 		return 0;
-	if (cgroup_host_read(&h, e) < 0)
-		return -1;
+	if (cgroup_host_read(&h, e) < 0) {
+		/* no cgroupfs here (a bare mount namespace): none, as
+		 * rootless on v1 */
+		if (cgroup_limits_any(&l->sp.limits))
+			log_warn("resource limits are ignored: %s", (*e)->msg);
+		err_freep(e);
+		return 0;
+	}
 	rc = cgroup_create(&h, l->sp.cgroups_path, &l->sp.limits,
 			   ctx->rootless, &l->cg, &w, e);
 	cgroup_host_release(&h);
@@ -211,9 +294,16 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 			    .fuse = -1, .c = c };
 	int rc;
 
+	l.st.netns_fd = -1;
+	l.np.exit_fd = l.np.ready_fd = -1;
+
 	if (rt_spec_parse(spec, &l.sp, e) < 0)
 		return err_wrap(e, "cannot start container '%s'", c->name);
-	if (make_cgroup(ctx, &l, e) < 0) {
+	if (setup_network(s, ctx, &l, spec, e) < 0 ||
+	    make_cgroup(ctx, &l, e) < 0) {
+		if (l.st.netns_fd >= 0)
+			(void) close(l.st.netns_fd);
+		free(l.ports);
 		rt_spec_release(&l.sp);
 		ctx->exit_code = 125;
 		return err_wrap(e, "cannot start container '%s'", c->name);
@@ -233,6 +323,9 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 	}
 	if (l.st.seccomp_fd >= 0)
 		(void) close(l.st.seccomp_fd);
+	if (l.st.netns_fd >= 0)
+		(void) close(l.st.netns_fd);
+	free(l.ports);
 	rt_spec_release(&l.sp);
 	return rc;
 }

@@ -34,7 +34,10 @@ static void usage(void)
 	       "  -f, --filter K=V      status=created|running|exited,\n"
 	       "                        name=SUBSTRING, label=K or label=K=V,\n"
 	       "                        id=PREFIX, ancestor=IMAGE, exited=CODE,\n"
-	       "                        volume=NAME|SOURCE|DESTINATION\n"
+	       "                        volume=NAME|SOURCE|DESTINATION,\n"
+	       "                        publish=PORT[/PROTO] or expose=PORT\n"
+	       "                        [/PROTO] (container ports; PORT may\n"
+	       "                        be a range, 8000-8010)\n"
 	       "                        (same keys: any; different keys: all)\n"
 	       "      --format F        json, or a Go template ('table' first\n"
 	       "                        for a header): .ID .Image .Command\n"
@@ -57,6 +60,7 @@ struct ps_args {
 
 static const char *const filter_keys[] = {
 	"status", "name", "label", "id", "ancestor", "exited", "volume",
+	"publish", "expose",
 };
 
 static int add_filter(struct husk_ctx *ctx, struct ps_args *a,
@@ -64,6 +68,8 @@ static int add_filter(struct husk_ctx *ctx, struct ps_args *a,
 {
 	const char *eq = strchr(arg, '=');
 	bool known = false;
+	uint16_t lo, hi;
+	char proto[8];
 
 	if (!eq || eq == arg)
 		return cmd_usage_error(ctx, e, "invalid filter '%s': KEY=VALUE "
@@ -82,11 +88,51 @@ static int add_filter(struct husk_ctx *ctx, struct ps_args *a,
 				       "created, running, exited, paused, "
 				       "restarting, removing or dead expected",
 				       eq + 1);
+	if ((!strncmp(arg, "publish=", 8) || !strncmp(arg, "expose=", 7)) &&
+	    cmd_parse_port(eq + 1, true, &lo, &hi, proto) < 0)
+		return cmd_usage_error(ctx, e, "invalid filter '%s': PORT[/PROTO] "
+				       "or FIRST-LAST[/PROTO] expected", arg);
 	a->filters = xrealloc(a->filters, (a->nfilters + 1) * sizeof(*a->filters));
 	a->filters[a->nfilters].key = xstrndup(arg, (size_t)(eq - arg));
 	a->filters[a->nfilters].value = xstrdup(eq + 1);
 	a->nfilters++;
 	return 0;
+}
+
+/* Whether a "80/tcp" key of OBJ is in the range of the filter value V;
+ * PUBLISHED: only a key with bindings (a host port) */
+static bool has_port(const cJSON *obj, const char *v, bool published)
+{
+	uint16_t lo, hi, p, unused;
+	char proto[8], have[8];
+	const cJSON *it;
+
+	if (cmd_parse_port(v, true, &lo, &hi, proto) < 0)
+		return false;
+	cJSON_ArrayForEach(it, obj) {
+		if (!it->string || (published && cJSON_GetArraySize(it) == 0) ||
+		    cmd_parse_port(it->string, false, &p, &unused, have) < 0)
+			continue;
+		if (p >= lo && p <= hi && !strcmp(have, proto))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * docker: publish= looks at HostConfig.PortBindings, expose= at
+ * Config.ExposedPorts (where docker puts the published ports too). The
+ * record's own ports count for both, so that -P's do.
+ */
+static bool match_port(const struct ctr *c, const struct filter *f)
+{
+	const cJSON *bindings = json_obj(c->host_config, "PortBindings");
+	bool expose = !strcmp(f->key, "expose");
+
+	return (expose && has_port(json_obj(c->config, "ExposedPorts"),
+				   f->value, false)) ||
+	       has_port(bindings, f->value, !expose) ||
+	       has_port(c->ports, f->value, !expose);
 }
 
 static bool match_one(const struct ctr *c, const struct filter *f)
@@ -103,6 +149,8 @@ static bool match_one(const struct ctr *c, const struct filter *f)
 		return (c->image && !strcmp(c->image, v)) ||
 		       (c->image_id && (!strcmp(c->image_id, v) ||
 					!strncmp(c->image_id + 7, v, strlen(v))));
+	if (!strcmp(f->key, "publish") || !strcmp(f->key, "expose"))
+		return match_port(c, f);
 	if (!strcmp(f->key, "exited")) {
 		uint64_t code;
 
@@ -252,7 +300,7 @@ static void labels_text(const struct ctr *c, struct buf *out)
 static cJSON *row(const struct ctr *c, bool trunc)
 {
 	_cleanup_buf_ struct buf cmd = BUF_INIT, labels = BUF_INIT,
-				 mounts = BUF_INIT;
+				 mounts = BUF_INIT, ports = BUF_INIT;
 	cJSON *o = cJSON_CreateObject();
 	char local[16];
 	time_t created = (time_t)(c->created / 1000000000);
@@ -276,7 +324,8 @@ static cJSON *row(const struct ctr *c, bool trunc)
 	cJSON_AddStringToObject(o, "Mounts", mounts.len ? mounts.s : "");
 	cJSON_AddStringToObject(o, "Names", c->name ? c->name : "");
 	cJSON_AddStringToObject(o, "Networks", "");
-	cJSON_AddStringToObject(o, "Ports", "");
+	cmd_ports_text(cmd_ctr_ports(c), &ports);
+	cJSON_AddStringToObject(o, "Ports", ports.s);
 	cJSON_AddStringToObject(o, "RunningFor", ago);
 	cJSON_AddStringToObject(o, "Size", "0B");
 	cJSON_AddStringToObject(o, "State", ctr_state_word(c));

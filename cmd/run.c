@@ -74,8 +74,19 @@ static void usage(void)
 	       "      --tmpfs DST[:OPTS]     mount a tmpfs\n"
 	       "      --read-only            mount the rootfs read-only\n"
 	       "      --init                 run a tiny init as PID 1\n"
-	       "      --network none|host    network mode (default: a private\n"
-	       "                             namespace with loopback only)\n"
+	       "      --network MODE         private (default: its own namespace,\n"
+	       "                             outbound through slirp4netns or\n"
+	       "                             pasta), slirp4netns[:allow_host_\n"
+	       "                             loopback=true], pasta[:map-gw],\n"
+	       "                             none, host or container:NAME\n"
+	       "  -p, --publish [IP:]HOST:CTR[/udp]\n"
+	       "                             publish a port (CTR alone: a free\n"
+	       "                             host port)\n"
+	       "  -P, --publish-all          publish every EXPOSEd port\n"
+	       "      --dns IP               a nameserver for resolv.conf\n"
+	       "      --dns-search DOMAIN    a search domain\n"
+	       "      --dns-option OPT       a resolv.conf option\n"
+	       "      --add-host NAME:IP     a line in /etc/hosts\n"
 	       "      --cap-add CAP          add a capability (or ALL)\n"
 	       "      --cap-drop CAP         drop a capability (or ALL)\n"
 	       "      --privileged           every capability the caller has,\n"
@@ -104,7 +115,8 @@ enum {
 	OPT_READ_ONLY, OPT_INIT, OPT_NETWORK, OPT_CAP_ADD, OPT_CAP_DROP,
 	OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_PULL, OPT_HELP, OPT_LOG_OPT,
 	OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_MOUNT, OPT_VOLUMES_FROM,
-	OPT_DEVICE, OPT_CGROUP_PARENT,
+	OPT_DEVICE, OPT_CGROUP_PARENT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 };
 
 static const struct option run_opts[] = {
@@ -138,6 +150,12 @@ static const struct option run_opts[] = {
 	{ "pull", required_argument, NULL, OPT_PULL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", no_argument, NULL, 'P' },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ "cgroups", required_argument, NULL, 'G' },
 	{ "cgroupns", required_argument, NULL, 'N' },
@@ -177,6 +195,12 @@ static int parse_flag(struct husk_ctx *ctx, int c, struct run_args *a,
 	case OPT_SECURITY_OPT: return run_security_opt(ctx, a, optarg, e);
 	case OPT_PULL: return run_pull_arg(ctx, a, optarg, e);
 	case OPT_DEVICE: return run_device_arg(ctx, a, optarg, e);
+	case 'p': return run_publish_arg(ctx, a, optarg, e);
+	case 'P': a->publish_all = true; return 0;
+	case OPT_DNS: return run_dns_arg(ctx, a, optarg, e);
+	case OPT_DNS_SEARCH: return run_dns_search_arg(ctx, a, optarg, e);
+	case OPT_DNS_OPTION: return run_dns_option_arg(ctx, a, optarg, e);
+	case OPT_ADD_HOST: return run_add_host_arg(ctx, a, optarg, e);
 	case OPT_CGROUP_PARENT:
 	case 'G':
 	case 'N': return run_cgroup_arg(ctx, a, c, optarg, e);
@@ -193,7 +217,7 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:itdl:e:w:u:h:v:m:c:", run_opts,
+	while ((c = getopt_long(argc, argv, "+:itdl:e:w:u:h:v:m:c:p:P", run_opts,
 				NULL)) != -1) {
 		if (c == OPT_HELP) {
 			usage();
@@ -291,42 +315,6 @@ static void new_id(char out[65])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/*
- * The container's own files are rewritten at every start and die with it:
- * no fsync, no tmp + rename (DESIGN.md: none for throwaway state).
- */
-static int write_text(int dirfd, const char *name, const char *text,
-		      struct err **e)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT |
-						     O_TRUNC | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		return err_make(e, errno, "cannot write '%s'", name);
-	return 0;
-}
-
-/* /etc/hosts, /etc/hostname, /etc/resolv.conf for the container. */
-static int write_etc(struct run_args *a, int dirfd, struct err **e)
-{
-	_cleanup_buf_ struct buf hosts = BUF_INIT, resolv = BUF_INIT;
-	_cleanup_free_ char *hn = NULL;
-	const char *h = a->rc.hostname ? a->rc.hostname : a->hostname;
-
-	buf_addf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-			 "ip6-loopback\n127.0.1.1\t%s\n", h);
-	hn = xasprintf("%s\n", h);
-	if (a->rc.net == RT_NET_HOST || read_file(AT_FDCWD, "/etc/resolv.conf",
-						  &resolv, 1 << 16, NULL) < 0)
-		buf_reset(&resolv);
-	if (write_text(dirfd, "hosts", hosts.s, e) < 0 ||
-	    write_text(dirfd, "hostname", hn, e) < 0 ||
-	    write_text(dirfd, "resolv.conf", resolv.s, e) < 0)
-		return -1;
-	return 0;
-}
-
 static int make_files(struct run_args *a, int dirfd, const cJSON *spec,
 		      bool durable, struct err **e)
 {
@@ -337,12 +325,12 @@ static int make_files(struct run_args *a, int dirfd, const cJSON *spec,
 		if (mkdirat(dirfd, subs[i], 0755) < 0)
 			return err_make(e, errno, "cannot create '%s/%s'",
 					a->dir, subs[i]);
-	if (write_etc(a, dirfd, e) < 0)
+	if (run_write_etc(a, dirfd, e) < 0)
 		return -1;
 	if (durable)
 		return json_write_file(dirfd, "config.json", spec, 0600, e);
 	text = cJSON_Print(spec);
-	return write_text(dirfd, "config.json", text, e);
+	return run_write_text(dirfd, "config.json", text, e);
 }
 
 /* ---- running it ---------------------------------------------------------- */
@@ -518,7 +506,11 @@ static void host_config_resources(struct run_args *a, cJSON *o)
 /* docker's HostConfig: how it runs on this host */
 static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 {
-	static const char *const nets[] = { "private", "none", "host" };
+	_cleanup_free_ char *netmode = a->rc.net == RT_NET_CONTAINER ?
+		xasprintf("container:%s", a->net_join) :
+		a->rc.net == RT_NET_PRIVATE ?
+		xstrdup(a->net.helper == NETNS_PASTA ? "pasta" : "slirp4netns") :
+		xstrdup(a->rc.net == RT_NET_NONE ? "none" : "host");
 	cJSON *o = cJSON_CreateObject(), *binds = cJSON_CreateArray();
 	cJSON *log = cJSON_AddObjectToObject(o, "LogConfig");
 	cJSON *logc = cJSON_AddObjectToObject(log, "Config");
@@ -546,7 +538,9 @@ static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 		snprintf(n, sizeof(n), "%lld", (long long)c->log_max);
 		cJSON_AddStringToObject(logc, "max-size", n);
 	}
-	cJSON_AddStringToObject(o, "NetworkMode", nets[a->rc.net]);
+	cJSON_AddStringToObject(o, "NetworkMode", netmode);
+	cJSON_AddItemToObject(o, "PortBindings", run_ports_json(a));
+	cJSON_AddBoolToObject(o, "PublishAllPorts", a->publish_all);
 	cJSON_AddBoolToObject(o, "AutoRemove", a->rm);
 	cJSON_AddItemToObject(o, "CapAdd", a->cap_add ? strv_json(a->cap_add)
 						      : cJSON_CreateNull());
@@ -612,6 +606,7 @@ static void fill_record(struct run_args *a, struct image_rootfs *img,
 	c->config = docker_config(a, icfg, spec, c);
 	c->host_config = docker_host_config(a, c);
 	c->mounts = cJSON_Duplicate(a->mount_points, true);
+	c->ports = a->nports ? run_ports_json(a) : NULL;
 }
 
 /* Whether the run mounts anything that may be created for it. */
@@ -657,6 +652,8 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 	    ctr_name_taken(s, a->name, taken))
 		rc = err_cause(e, EEXIST, "the container name '%s' is already "
 			       "in use by container '%s'", a->name, taken);
+	if (rc >= 0 && run_network_resolve(s, a, img.config, e) < 0)
+		rc = -1;
 	if (rc >= 0 && run_mounts_resolve(s, a, img.config, e) < 0)
 		rc = -1;
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)
@@ -667,6 +664,7 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 		/* what `rmi` and the store's GC check before removing layers */
 		cJSON *ann = cJSON_GetObjectItem(spec, "annotations");
 
+		run_network_annotate(a, ann);
 		cJSON_AddStringToObject(ann, "io.husk.image", img.name);
 		cJSON_AddStringToObject(ann, "io.husk.image.id", img.id);
 		fill_record(a, &img, spec, &c);
@@ -710,6 +708,7 @@ int cmd_run(struct husk_ctx *ctx, int argc, char **argv, struct err **e)
 	if (rc >= 0)
 		rc = run_container(ctx, &a, &s, e);
 	store_close(&s);
+	run_network_release(&a);
 	run_args_release(&a);
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/resources.h"
+#include "netns/netns.h"
 #include "runtime/spec.h"
 
 enum run_pull { PULL_MISSING, PULL_ALWAYS, PULL_NEVER };
@@ -55,6 +56,15 @@ struct run_args {
 	size_t ndevices;
 	char **device_args;	/* --device as given (HostConfig) */
 	const char *cgroupns;	/* --cgroupns as given, or NULL */
+	/* networking (netns/netns.h) */
+	struct netns_config net;	/* the private network's helper */
+	bool net_given;		/* --network chose the helper */
+	char *net_join;		/* --network container:NAME, or NULL */
+	struct netns_port *ports;	/* -p, then -P's */
+	size_t nports;
+	bool publish_all;	/* -P */
+	char **dns, **dns_search, **dns_opts;	/* --dns... */
+	char **add_hosts;	/* --add-host NAME:IP */
 
 	char id[65];
 	char *hostname;
@@ -88,8 +98,6 @@ int run_mounts_resolve(struct store *s, struct run_args *a,
 int run_mounts_chown(struct run_args *a, uid_t uid, gid_t gid,
 		     struct err **e);
 void run_mounts_release(struct run_args *a);
-int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
-		    struct err **e);
 int run_security_opt(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		     struct err **e);
 int run_pull_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
@@ -111,5 +119,42 @@ int run_stop_signal(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		     struct err **e);
 void run_args_release(struct run_args *a);
+
+/* Networking (cmd/run_net.c) */
+int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e);
+int run_publish_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		    struct err **e);
+/* -P's ports, container:NAME found, the helper chosen, host ports checked
+ * (and chosen where 0): before anything is created */
+int run_network_resolve(struct store *s, struct run_args *a,
+			const cJSON *image, struct err **e);
+void run_network_annotate(struct run_args *a, cJSON *annotations);
+cJSON *run_ports_json(const struct run_args *a);
+void run_network_release(struct run_args *a);
+
+/* The container's files (cmd/run_etc.c): no fsync, no rename. */
+int run_write_text(int dirfd, const char *name, const char *text,
+		   struct err **e);
+/* hosts, hostname and resolv.conf in the container's directory DIRFD */
+int run_write_etc(struct run_args *a, int dirfd, struct err **e);
+
+/* --dns IP, --dns-search DOMAIN, --dns-option OPT, --add-host NAME:IP
+ * (cmd/run_flags.c): each checked and kept in run_args */
+int run_dns_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e);
+int run_dns_search_arg(struct husk_ctx *ctx, struct run_args *a,
+		       const char *arg, struct err **e);
+int run_dns_option_arg(struct husk_ctx *ctx, struct run_args *a,
+		       const char *arg, struct err **e);
+int run_add_host_arg(struct husk_ctx *ctx, struct run_args *a,
+		     const char *arg, struct err **e);
+/*
+ * Whether those flags go with the network (cmd/run_etc.c): none of them
+ * with --network container:NAME (docker's "conflicting options"), and
+ * --add-host NAME:host-gateway not with --network none. A usage error;
+ * run_write_etc() checks it too.
+ */
+int run_etc_check(struct run_args *a, struct err **e);
 
 #endif

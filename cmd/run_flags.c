@@ -1,4 +1,5 @@
 /* The values of `husk run`'s flags, each checked before anything starts. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -83,22 +84,6 @@ int run_env_file(struct husk_ctx *ctx, struct run_args *a, const char *path,
 					"'%s': '%s'", lineno, path, p);
 		}
 	}
-	return 0;
-}
-
-int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
-		    struct err **e)
-{
-	if (!strcmp(arg, "none"))
-		a->rc.net = RT_NET_NONE;
-	else if (!strcmp(arg, "host"))
-		a->rc.net = RT_NET_HOST;
-	else if (!strcmp(arg, "private") || !strcmp(arg, "bridge") ||
-		 !strcmp(arg, "default"))
-		a->rc.net = RT_NET_PRIVATE;
-	else
-		return cmd_usage_error(ctx, e, "unsupported network '%s': use "
-					       "none, host or private", arg);
 	return 0;
 }
 
@@ -311,6 +296,133 @@ int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 				 e);
 }
 
+/* ---- DNS and /etc/hosts (cmd/run_etc.c writes the files) ----------------- */
+
+/* An IPv4 or IPv6 address as inet_pton() reads it (no zone, no brackets:
+ * docker's ValidateIPAddress) */
+static bool ip_address(const char *s)
+{
+	unsigned char b[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+int run_dns_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
+		struct err **e)
+{
+	if (!ip_address(arg))
+		return cmd_usage_error(ctx, e, "invalid --dns '%s': an IPv4 or "
+				       "IPv6 address expected", arg);
+	run_strv_add(&a->dns, arg);
+	return 0;
+}
+
+static bool alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/*
+ * Docker's ValidateDNSSearch: labels of letters, digits and '-' (neither
+ * first nor last), at most 63 characters each and 253 in all, with an
+ * optional final dot.
+ */
+static bool domain_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '.';
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (alnum(c) || (c == '-' && label > 0)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* --dns-search DOMAIN; "." alone: no search line at all */
+int run_dns_search_arg(struct husk_ctx *ctx, struct run_args *a,
+		       const char *arg, struct err **e)
+{
+	if (strcmp(arg, ".") && !domain_name(arg))
+		return cmd_usage_error(ctx, e, "invalid --dns-search '%s': a "
+				       "domain name expected", arg);
+	run_strv_add(&a->dns_search, arg);
+	return 0;
+}
+
+/* Printable, no blanks: one word of a line in the container's files */
+static bool one_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s == 0x7f)
+			return false;
+	return true;
+}
+
+/* --dns-option OPT: one word of resolv.conf's options line (ndots:2) */
+int run_dns_option_arg(struct husk_ctx *ctx, struct run_args *a,
+		       const char *arg, struct err **e)
+{
+	if (!one_word(arg))
+		return cmd_usage_error(ctx, e, "invalid --dns-option '%s': one "
+				       "option such as ndots:2 expected", arg);
+	run_strv_add(&a->dns_opts, arg);
+	return 0;
+}
+
+/*
+ * --add-host NAME:IP, or NAME=IP (docker 25): split at the first '=', else
+ * at the first ':' (so NAME:::1 works); the IP may be in brackets, or
+ * host-gateway (the host as the container sees it, cmd/run_etc.c). Kept
+ * as NAME:IP, the form of docker's HostConfig.ExtraHosts.
+ */
+int run_add_host_arg(struct husk_ctx *ctx, struct run_args *a,
+		     const char *arg, struct err **e)
+{
+	const char *sep = strchr(arg, '=');
+	_cleanup_free_ char *name = NULL, *ip = NULL, *kv = NULL;
+	size_t len;
+
+	if (!sep)
+		sep = strchr(arg, ':');
+	if (!sep || sep == arg)
+		return cmd_usage_error(ctx, e, "invalid --add-host '%s': "
+				       "NAME:IP expected", arg);
+	name = xstrndup(arg, (size_t)(sep - arg));
+	if (!one_word(name) || strchr(name, ':') || strchr(name, '#'))
+		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' is "
+				       "not a host name", arg, name);
+	ip = xstrdup(sep + 1);
+	len = strlen(ip);
+	if (len > 2 && ip[0] == '[' && ip[len - 1] == ']') {
+		memmove(ip, ip + 1, len - 2);
+		ip[len - 2] = '\0';
+	}
+	if (strcmp(ip, "host-gateway") && !ip_address(ip))
+		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' is "
+				       "not an IP address (nor host-gateway)",
+				       arg, ip);
+	kv = xasprintf("%s:%s", name, ip);
+	run_strv_add(&a->add_hosts, kv);
+	return 0;
+}
+
 void run_args_release(struct run_args *a)
 {
 	strv_free(a->env);
@@ -326,6 +438,10 @@ void run_args_release(struct run_args *a)
 	}
 	free(a->devices);
 	strv_free(a->device_args);
+	strv_free(a->dns);
+	strv_free(a->dns_search);
+	strv_free(a->dns_opts);
+	strv_free(a->add_hosts);
 	free(a->seccomp_file);
 	free(a->hostname);
 	free(a->dir);

@@ -76,6 +76,9 @@ struct ctr {
 	cJSON *cgroup;		/* its cgroup while it runs (cgroup_to_json),
 				 * or NULL */
 	bool oom_killed;	/* the OOM killer struck in its last run */
+	cJSON *ports;		/* docker's NetworkSettings.Ports:
+				 * {"80/tcp": [{"HostIp": "127.0.0.1",
+				 * "HostPort": "8000"}]} (owned, or NULL) */
 	bool paused;		/* frozen by `husk pause` */
 	/* not stored: */
 	bool exit_oom;		/* for ctr_mark_exited(): oom_killed */

@@ -54,6 +54,8 @@ static void ctr_clear_state(struct ctr *c)
 	cJSON_Delete(c->mounts);
 	cJSON_Delete(c->cgroup);
 	c->cgroup = NULL;
+	cJSON_Delete(c->ports);
+	c->ports = NULL;
 	free(c->error);
 	free(c->stop_signal);
 	c->name = c->image = c->image_id = c->error = c->stop_signal = NULL;
@@ -216,6 +218,9 @@ static cJSON *state_json(const struct ctr *c)
 		cJSON_AddItemToObject(o, "cgroup",
 				      cJSON_Duplicate(c->cgroup, true));
 	cJSON_AddBoolToObject(o, "oomKilled", c->oom_killed);
+	if (c->ports)
+		cJSON_AddItemToObject(o, "ports",
+				      cJSON_Duplicate(c->ports, true));
 	cJSON_AddBoolToObject(o, "paused", c->paused);
 	return o;
 }
@@ -269,6 +274,8 @@ static int state_parse(struct ctr *c, const char *text, struct err **e)
 	if (json_obj(o, "cgroup"))
 		c->cgroup = cJSON_DetachItemFromObjectCaseSensitive(o, "cgroup");
 	c->oom_killed = cJSON_IsTrue(cJSON_GetObjectItem(o, "oomKilled"));
+	if (json_obj(o, "ports"))
+		c->ports = cJSON_DetachItemFromObjectCaseSensitive(o, "ports");
 	c->paused = cJSON_IsTrue(cJSON_GetObjectItem(o, "paused"));
 	return 0;
 }

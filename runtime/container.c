@@ -227,6 +227,19 @@ static int loopback_up(struct err **e)
 	return 0;
 }
 
+/* Tells the parent we are set up ('R') and waits for its go ('G'): the
+ * network helper configures the namespace meanwhile. */
+static int wait_network(int sync, struct err **e)
+{
+	char c = 'R';
+
+	if (write(sync, &c, 1) != 1)
+		return err_make(e, errno, "cannot reach husk");
+	if (read(sync, &c, 1) != 1 || c != 'G')
+		return err_make(e, ECANCELED, "the network was not set up");
+	return 0;
+}
+
 /*
  * The process part of a container's setup, in its final mount namespace:
  * terminal, limits, identity, working directory, the command, seccomp and
@@ -272,6 +285,8 @@ static int child_setup(const struct child_args *a, char **exe, char *phase,
 	if (s->hostname && (s->ns_flags & CLONE_NEWUTS) &&
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "sethostname");
+	if (st->net_ready && wait_network(a->sync, e) < 0)
+		return -1;
 	if (runtime_process_setup(s, a->sync, st->seccomp_fd, exe, phase,
 				  e) < 0)
 		return -1;
@@ -320,6 +335,10 @@ static int child_main(void *arg)
 	 * namespace, rooted there */
 	if (cgroup_join_fds(st->cgroup_fds, st->ncgroup_fds) < 0) {
 		err_make(&e, errno, "cannot join the container's cgroup");
+		runtime_child_fail(a->sync, 's', e);
+	}
+	if (st->netns_fd >= 0 && setns(st->netns_fd, CLONE_NEWNET) < 0) {
+		err_make(&e, errno, "cannot join the network namespace");
 		runtime_child_fail(a->sync, 's', e);
 	}
 	if ((a->spec->ns_flags & CLONE_NEWCGROUP) &&
@@ -371,7 +390,8 @@ static ssize_t recv_sync(int sock, char *msg, size_t len, int *fd)
  * Reads the child's reports until EOF (it exec'd: the socket was
  * CLOEXEC) or an error message. A terminal's master arrives first.
  */
-int runtime_read_sync(int sock, int *pty, struct err **e)
+static int read_sync(int sock, int *pty, const struct rt_start *st,
+		     struct err **e)
 {
 	char msg[4096];
 	ssize_t n;
@@ -384,6 +404,16 @@ int runtime_read_sync(int sock, int *pty, struct err **e)
 			return 0;
 		if (n == 1 && msg[0] == 'T')
 			continue;
+		if (n == 1 && msg[0] == 'R' && st && st->net_ready) {
+			char go = 'G';
+
+			if (st->net_ready(st->net_arg, e) < 0)
+				return -1;
+			if (write(sock, &go, 1) != 1)
+				return err_make(e, errno, "cannot start the "
+						"container");
+			continue;
+		}
 		msg[n] = '\0';
 		errnum = (int)strtol(msg + 1, &sp, 10);
 		/* only the command's own errors keep ENOENT/EACCES (127/126) */
@@ -396,6 +426,11 @@ int runtime_read_sync(int sock, int *pty, struct err **e)
 			errnum = EOPNOTSUPP;
 		return err_cause(e, errnum, "%s", *sp ? sp + 1 : msg);
 	}
+}
+
+int runtime_read_sync(int sock, int *pty, struct err **e)
+{
+	return read_sync(sock, pty, NULL, e);
 }
 
 int runtime_start(const struct rt_spec *s, const struct rt_start *st,
@@ -418,9 +453,12 @@ int runtime_start(const struct rt_spec *s, const struct rt_start *st,
 				"namespaces");
 	}
 	*pty = -1;
-	rc = runtime_read_sync(sv[0], pty, e);
+	rc = st->net_started ? st->net_started(st->net_arg, *pid, e) : 0;
+	if (rc >= 0)
+		rc = read_sync(sv[0], pty, st, e);
 	(void) close(sv[0]);
 	if (rc < 0) {
+		(void) kill(*pid, SIGKILL);
 		(void) waitpid(*pid, &status, 0);
 		if (*pty >= 0)
 			(void) close(TAKE_FD(*pty));

@@ -526,7 +526,7 @@ static void build_linux(const struct run_config *c, cJSON *spec)
 		cJSON_AddStringToObject(n, "type", types[i]);
 		cJSON_AddItemToArray(ns, n);
 	}
-	if (c->net != RT_NET_HOST) {
+	if (c->net != RT_NET_HOST && c->net != RT_NET_CONTAINER) {
 		cJSON *n = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(n, "type", "network");

@@ -106,6 +106,16 @@ struct rt_start {
 	const int *cgroup_fds;	/* cgroup.procs to join first (and then,
 				 * with a cgroup namespace, unshare it) */
 	size_t ncgroup_fds;
+	/*
+	 * The network helper's turn: net_started() right after clone with
+	 * the child's pid (the namespace exists), net_ready() once the child
+	 * is set up; the child execs only after it returned. NULL: none.
+	 */
+	int (*net_started)(void *arg, pid_t pid, struct err **e);
+	int (*net_ready)(void *arg, struct err **e);
+	void *net_arg;
+	int netns_fd;		/* a network namespace to join (container:X),
+				 * or -1 */
 };
 
 /*
@@ -200,7 +210,9 @@ void rt_spec_release(struct rt_spec *s);
 
 /* ---- writing a spec for `husk run` (runtime/generate.c) --------------- */
 
-enum rt_net { RT_NET_PRIVATE, RT_NET_NONE, RT_NET_HOST };
+/* RT_NET_CONTAINER: another container's namespace, joined by the runtime
+ * (io.husk.network "container:ID"), so the spec lists none to create */
+enum rt_net { RT_NET_PRIVATE, RT_NET_NONE, RT_NET_HOST, RT_NET_CONTAINER };
 
 /* A mount the user asked for (-v, --mount, --tmpfs, volumes). */
 struct rt_bind {
