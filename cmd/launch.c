@@ -74,7 +74,15 @@ static int setup_network(struct store *s, struct husk_ctx *ctx,
 			snprintf(path, sizeof(path), "/proc/%d/ns/net",
 				 (int)other.pid);
 			l->st.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (l->st.netns_fd < 0)
+			if (l->st.netns_fd < 0 && errno == EACCES &&
+			    ctx->rootless)
+				/* another run's user namespace (no pinned one) */
+				rc = err_cause(e, EACCES, "it runs in another user "
+					       "namespace (HUSK_NO_PAUSE is set: "
+					       "rootless containers share a "
+					       "network only in husk's pinned "
+					       "one)");
+			else if (l->st.netns_fd < 0)
 				rc = err_make(e, errno, "cannot open %s", path);
 		}
 		ctr_release(&other);
