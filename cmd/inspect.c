@@ -114,8 +114,10 @@ static cJSON *network_obj(const struct ctr *c)
 	cJSON_AddItemToObject(net, "Ports", ports_obj(c));
 	cJSON_AddStringToObject(net, "SandboxKey", "");
 	cJSON_AddStringToObject(net, "IPAddress", private ? PRIVATE_IP : "");
-	cJSON_AddNumberToObject(net, "IPPrefixLen", private ? PRIVATE_PREFIX_LEN : 0);
-	cJSON_AddStringToObject(net, "Gateway", private ? NETNS_SLIRP_HOST : "");
+	cJSON_AddNumberToObject(net, "IPPrefixLen",
+				private ? PRIVATE_PREFIX_LEN : 0);
+	cJSON_AddStringToObject(net, "Gateway",
+				private ? NETNS_SLIRP_HOST : "");
 	cJSON_AddStringToObject(net, "MacAddress", "");
 	cJSON_AddObjectToObject(net, "Networks");
 	return net;

@@ -31,7 +31,7 @@ static void usage(void)
 	       "      --help   show this help\n");
 }
 
-/* ---- the record's ports ----------------------------------------------------- */
+/* ---- the record's ports -------------------------------------------------- */
 
 const cJSON *cmd_ctr_ports(const struct ctr *c)
 {
@@ -165,7 +165,7 @@ static void join_host_port(struct buf *out, const char *ip, const char *port)
 	buf_addf(out, "%s%s%s:%s", v6 ? "[" : "", ip, v6 ? "]" : "", port);
 }
 
-/* ---- docker ps's PORTS ---------------------------------------------------- */
+/* ---- docker ps's PORTS --------------------------------------------------- */
 
 /* Ports published on the same numbers, or exposed, of one address and
  * protocol, docker's portGroup */
@@ -250,7 +250,7 @@ void cmd_ports_text(const cJSON *ports, struct buf *out)
 	buf_addstr(out, text.s);
 }
 
-/* ---- husk port -------------------------------------------------------------- */
+/* ---- husk port ----------------------------------------------------------- */
 
 /* Every mapping (WANT 0), or WANT/PROTO's; NAME as the user gave it. */
 static int show(const struct ctr *c, const char *name, uint16_t want,

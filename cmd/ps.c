@@ -90,8 +90,9 @@ static int add_filter(struct husk_ctx *ctx, struct ps_args *a,
 				       eq + 1);
 	if ((!strncmp(arg, "publish=", 8) || !strncmp(arg, "expose=", 7)) &&
 	    cmd_parse_port(eq + 1, true, &lo, &hi, proto) < 0)
-		return cmd_usage_error(ctx, e, "invalid filter '%s': PORT[/PROTO] "
-				       "or FIRST-LAST[/PROTO] expected", arg);
+		return cmd_usage_error(ctx, e, "invalid filter '%s': "
+				       "PORT[/PROTO] or FIRST-LAST[/PROTO] "
+				       "expected", arg);
 	a->filters = xrealloc(a->filters, (a->nfilters + 1) * sizeof(*a->filters));
 	a->filters[a->nfilters].key = xstrndup(arg, (size_t)(eq - arg));
 	a->filters[a->nfilters].value = xstrdup(eq + 1);

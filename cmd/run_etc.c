@@ -47,7 +47,7 @@ int run_write_text(int dirfd, const char *name, const char *text,
 	return 0;
 }
 
-/* ---- /etc/hosts --------------------------------------------------------- */
+/* ---- /etc/hosts ---------------------------------------------------------- */
 
 /* --add-host NAME:host-gateway: the host, as the container reaches it */
 static const char *host_gateway(const struct run_args *a)
@@ -98,13 +98,13 @@ static void hosts_text(const struct run_args *a, const char *hostname,
 		const char *ip = colon + 1;
 
 		if (!strcmp(ip, "host-gateway"))
-			ip = host_gateway(a);	/* run_etc_check(): known */
+			ip = host_gateway(a);	/* run_etc_check()ed */
 		buf_addf(out, "%s\t%.*s\n", ip, (int)(colon - *p), *p);
 	}
 	buf_addf(out, "127.0.1.1\t%s\n", hostname);
 }
 
-/* ---- /etc/resolv.conf --------------------------------------------------- */
+/* ---- /etc/resolv.conf ---------------------------------------------------- */
 
 /* The rest of LINE after its first word KEY and blanks, else NULL. */
 static const char *after_key(const char *line, const char *key)
@@ -159,7 +159,8 @@ static void host_resolv_line(struct host_resolv *r, const char *line,
 
 		if (filter && loopback(ip))
 			return;
-		run_strv_add(&r->ns, ip);
+		if (*ip)
+			run_strv_add(&r->ns, ip);
 	} else if ((v = after_key(l, "search"))) {
 		free(r->search);
 		r->search = xstrndup(v, strcspn(v, "\r"));

@@ -296,7 +296,7 @@ int run_stop_timeout(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 				 e);
 }
 
-/* ---- DNS and /etc/hosts (cmd/run_etc.c writes the files) ----------------- */
+/* ---- DNS and /etc/hosts (cmd/run_etc.c writes the files) ------------- */
 
 /* An IPv4 or IPv6 address as inet_pton() reads it (no zone, no brackets:
  * docker's ValidateIPAddress) */
@@ -406,8 +406,8 @@ int run_add_host_arg(struct husk_ctx *ctx, struct run_args *a,
 				       "NAME:IP expected", arg);
 	name = xstrndup(arg, (size_t)(sep - arg));
 	if (!one_word(name) || strchr(name, ':') || strchr(name, '#'))
-		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' is "
-				       "not a host name", arg, name);
+		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' "
+				       "is not a host name", arg, name);
 	ip = xstrdup(sep + 1);
 	len = strlen(ip);
 	if (len > 2 && ip[0] == '[' && ip[len - 1] == ']') {
@@ -415,9 +415,9 @@ int run_add_host_arg(struct husk_ctx *ctx, struct run_args *a,
 		ip[len - 2] = '\0';
 	}
 	if (strcmp(ip, "host-gateway") && !ip_address(ip))
-		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' is "
-				       "not an IP address (nor host-gateway)",
-				       arg, ip);
+		return cmd_usage_error(ctx, e, "invalid --add-host '%s': '%s' "
+				       "is not an IP address (nor "
+				       "host-gateway)", arg, ip);
 	kv = xasprintf("%s:%s", name, ip);
 	run_strv_add(&a->add_hosts, kv);
 	return 0;

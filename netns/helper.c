@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -70,20 +69,15 @@ int netns_parse_mode(const char *arg, struct netns_config *c, struct err **e)
 int netns_default_helper(enum netns_helper *h, struct err **e)
 {
 	_cleanup_free_ char *slirp = paths_which("slirp4netns");
-	_cleanup_free_ char *pasta = NULL;
 
 	if (slirp) {
 		*h = NETNS_SLIRP4NETNS;
 		return 0;
 	}
-	pasta = paths_which("pasta");
-	if (pasta) {
-		*h = NETNS_PASTA;
-		return 0;
-	}
-	return err_make(e, ENOENT, "the private network needs slirp4netns or "
-			"pasta, and neither is on PATH (apt-get install "
-			"slirp4netns; or use --network none or host)");
+	return err_make(e, ENOENT, "the private network needs slirp4netns, "
+			"which is not on PATH (apt-get install slirp4netns; "
+			"pasta is not supported yet; or use --network none "
+			"or host)");
 }
 
 /* fork + exec ARGV with FDS kept open (everything else CLOEXEC); the
@@ -171,44 +165,6 @@ static int start_slirp(const struct netns_config *c, pid_t pid,
 	return 0;
 }
 
-static int start_pasta(const struct netns_config *c, pid_t pid,
-		       struct netns_proc *p, struct err **e)
-{
-	struct buf tcp = BUF_INIT, udp = BUF_INIT;
-	char spid[32];
-	char *argv[16];
-	int n = 0;
-
-	snprintf(spid, sizeof(spid), "%d", (int)pid);
-	for (size_t i = 0; i < c->nports; i++) {
-		const struct netns_port *pt = &c->ports[i];
-		struct buf *b = pt->udp ? &udp : &tcp;
-
-		buf_addf(b, "%s%s%s%u:%u", b->len ? "," : "", pt->host_ip,
-			 pt->host_ip[0] ? "/" : "", pt->host_port, pt->ctr_port);
-	}
-	argv[n++] = (char *)"pasta";
-	argv[n++] = (char *)"--config-net";
-	argv[n++] = (char *)"--quiet";
-	argv[n++] = (char *)"--foreground";
-	if (!c->allow_host_loopback)
-		argv[n++] = (char *)"--no-map-gw";
-	argv[n++] = (char *)"-t";
-	argv[n++] = tcp.len ? tcp.s : (char *)"none";
-	argv[n++] = (char *)"-u";
-	argv[n++] = udp.len ? udp.s : (char *)"none";
-	argv[n++] = (char *)"-T";
-	argv[n++] = (char *)"none";
-	argv[n++] = (char *)"-U";
-	argv[n++] = (char *)"none";
-	argv[n++] = spid;
-	argv[n] = NULL;
-	p->pid = spawn(argv, NULL, 0, e);
-	buf_release(&tcp);
-	buf_release(&udp);
-	return p->pid < 0 ? -1 : 0;
-}
-
 int netns_start(const struct netns_config *c, pid_t pid, struct netns_proc *p,
 		struct err **e)
 {
@@ -216,7 +172,9 @@ int netns_start(const struct netns_config *c, pid_t pid, struct netns_proc *p,
 	p->exit_fd = p->ready_fd = -1;
 	p->helper = c->helper;
 	if (c->helper == NETNS_PASTA)
-		return start_pasta(c, pid, p, e);
+		return err_make(e, ENOTSUP, "--network pasta is not supported "
+				"yet (pasta cannot enter a namespace of husk's "
+				"user namespace here); use slirp4netns");
 	return start_slirp(c, pid, p, e);
 }
 
@@ -269,8 +227,6 @@ static int slirp_ports(const struct netns_config *c, struct netns_proc *p,
 int netns_wait_ready(const struct netns_config *c, struct netns_proc *p,
 		     struct err **e)
 {
-	int status;
-
 	if (p->helper == NETNS_SLIRP4NETNS) {
 		struct pollfd pfd = { p->ready_fd, POLLIN, 0 };
 		char b;
@@ -284,23 +240,8 @@ int netns_wait_ready(const struct netns_config *c, struct netns_proc *p,
 					"slirp4netns did not get ready");
 		return slirp_ports(c, p, e);
 	}
-	/* pasta --foreground: it is ready once the namespace has its
-	 * interface up; it says nothing, so ask the kernel */
-	for (int ms = 0; ms < READY_MS; ms += 2) {
-		struct timespec ts = { 0, 2 * 1000 * 1000 };
-
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-			p->pid = 0;
-			return err_make(e, EIO, "pasta exited before it was "
-					"ready");
-		}
-		if (p->ready_fd >= 0)
-			return 0;
-		nanosleep(&ts, NULL);
-		(void) c;
-		break;
-	}
-	return 0;
+	(void) c;
+	return err_make(e, ENOTSUP, "pasta is not supported yet");
 }
 
 void netns_stop(struct netns_proc *p)
@@ -311,11 +252,8 @@ void netns_stop(struct netns_proc *p)
 		(void) close(p->exit_fd);
 	if (p->ready_fd >= 0)
 		(void) close(p->ready_fd);
-	if (p->pid > 0) {
-		if (p->helper == NETNS_PASTA)
-			(void) kill(p->pid, SIGTERM);
+	if (p->pid > 0)
 		(void) waitpid(p->pid, &status, 0);
-	}
 	if (p->api)
 		(void) unlink(p->api);
 	free(p->api);

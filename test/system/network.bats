@@ -212,7 +212,7 @@ get() {
 	assert_eq "$before" "$(pgrep -c -x slirp4netns || true)"
 }
 
-@test "without slirp4netns and pasta on PATH: one line naming both, 125, nothing left" {
+@test "without slirp4netns on PATH: one line saying what to install, 125, nothing left; pasta is refused clearly" {
 	local bin=$BATS_TEST_TMPDIR/bin f
 	mkdir -p "$bin"
 	for f in /usr/bin/* /usr/sbin/* /bin/*; do
@@ -221,12 +221,17 @@ get() {
 	done
 	run --separate-stderr env PATH="$bin" "$HUSK" run --rm "$I" true
 	assert_eq 125 "$status"
-	[[ "$stderr" == "husk: the private network needs slirp4netns or pasta"* ]]
+	[[ "$stderr" == "husk: the private network needs slirp4netns, which is not on PATH (apt-get install slirp4netns"* ]]
 	run "$HUSK" ps -aq
 	assert_eq "" "$output"
 	# --network none needs neither
 	run env PATH="$bin" "$HUSK" run --rm --network none "$I" echo ok
 	assert_eq ok "$output"
+	run --separate-stderr "$HUSK" run --rm --network pasta "$I" true
+	assert_eq 125 "$status"
+	[[ "$stderr" == *"--network pasta is not supported yet"* ]]
+	run "$HUSK" ps -aq
+	assert_eq "" "$output"
 }
 
 @test "resolv.conf on the private network: the host's resolver, or slirp4netns's when the host's is loopback" {
