@@ -82,7 +82,8 @@ teardown() {
 	assert_eq "$a" "$b"
 	"$HUSK" unpause "$id" >/dev/null
 	grep -qx "frozen 0" "$dir/cgroup.events"
-	for _ in $(seq 20); do
+	# up to 10 s: on a loaded machine the thawed loop may wait its turn
+	for _ in $(seq 100); do
 		sleep 0.1
 		b=$(cat "/proc/$pid/root/tmp/n")
 		[ -n "$b" ] && (( b > a )) && break

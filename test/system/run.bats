@@ -217,12 +217,12 @@ pid_of() {
 	assert_eq 0 "$output"
 }
 
-@test "run: --network none and the default private network have only lo" {
+@test "run: --network none has only lo; the default private network lo and tap0" {
 	hr --network none "$I" ls /sys/class/net
 	[ "$status" -eq 0 ]
 	assert_eq lo "$output"
 	hr "$I" ls /sys/class/net
-	assert_eq lo "$output"
+	assert_eq "lo tap0" "$(echo $output)"
 	# lo is up (IFF_UP)
 	hr --network private "$I" cat /sys/class/net/lo/flags
 	[[ "$output" == 0x* ]]
@@ -794,7 +794,7 @@ EOF
 	for t in newuidmap newgidmap; do
 		ln -s "$(command -v $t)" "$BATS_TEST_TMPDIR/bin/$t"
 	done
-	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/bin" HUSK_OVERLAY=fuse-overlayfs "$HUSK" run --rm "$I" true
+	run --separate-stderr env PATH="$BATS_TEST_TMPDIR/bin" HUSK_OVERLAY=fuse-overlayfs "$HUSK" run --rm --network none "$I" true
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == "husk: cannot start container '"*"': cannot mount the rootfs: neither the kernel's overlay nor fuse-overlayfs (not installed) can be used" ]]
 	assert_eq "" "$(ls -A "$HUSK_ROOT/tmp")"
