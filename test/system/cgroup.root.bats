@@ -12,12 +12,7 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -d "${HUSK_ROOT:-/nonexistent}" ] || return 0
-	# shellcheck disable=SC2046
-	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1 || true
-	if ! is_root; then
-		"$HUSK" unshare rm -rf "$HUSK_ROOT"
-	fi
+	busybox_store_teardown
 }
 
 setup() {

@@ -76,3 +76,15 @@ dead() {
 	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
 	[ -z "$st" ] || [ "$st" = Z ]
 }
+
+# busybox_store_teardown: for teardown_file after busybox_store: every
+# container of the store, then (rootless) the store itself from inside
+# husk's user namespace
+busybox_store_teardown() {
+	[ -d "${HUSK_ROOT:-/nonexistent}" ] || return 0
+	# shellcheck disable=SC2046
+	"$HUSK" rm -f $("$HUSK" ps -aq) >/dev/null 2>&1 || true
+	if ! is_root; then
+		"$HUSK" unshare rm -rf "$HUSK_ROOT"
+	fi
+}
