@@ -230,7 +230,7 @@ static int parse(struct husk_ctx *ctx, int argc, char **argv,
 	}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, e, "run needs an image");
-	if (res_check(ctx, &a->res, e) < 0)
+	if (res_check(ctx, &a->res, e) < 0 || run_etc_check(a, e) < 0)
 		return -1;
 	if (a->rc.no_cgroup && (res_any(&a->res) || a->rc.cgroup_parent))
 		return cmd_usage_error(ctx, e, "--cgroups=disabled cannot go "
@@ -411,6 +411,26 @@ static cJSON *copy_or_null(const cJSON *j)
 	return j ? cJSON_Duplicate(j, true) : cJSON_CreateNull();
 }
 
+/* Config.ExposedPorts: the image's, and (docker) every published port */
+static cJSON *exposed_ports(const struct run_args *a, const cJSON *icfg)
+{
+	const cJSON *img = json_obj(icfg, "ExposedPorts");
+	cJSON *o;
+
+	if (!img && !a->nports)
+		return cJSON_CreateNull();
+	o = img ? cJSON_Duplicate(img, true) : cJSON_CreateObject();
+	for (size_t i = 0; i < a->nports; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%u/%s", a->ports[i].ctr_port,
+			 a->ports[i].udp ? "udp" : "tcp");
+		if (!cJSON_GetObjectItemCaseSensitive(o, key))
+			cJSON_AddItemToObject(o, key, cJSON_CreateObject());
+	}
+	return o;
+}
+
 /* docker's Config: what the container was asked to be */
 static cJSON *docker_config(struct run_args *a, const cJSON *icfg,
 			    const cJSON *spec, const struct ctr *c)
@@ -442,6 +462,7 @@ static cJSON *docker_config(struct run_args *a, const cJSON *icfg,
 		cJSON_AddItemToObject(o, "Cmd", copy_or_null(json_arr(icfg, "Cmd")));
 	cJSON_AddStringToObject(o, "Image", a->image);
 	cJSON_AddItemToObject(o, "Volumes", copy_or_null(json_obj(icfg, "Volumes")));
+	cJSON_AddItemToObject(o, "ExposedPorts", exposed_ports(a, icfg));
 	cJSON_AddStringToObject(o, "WorkingDir", wd ? wd : "");
 	if (a->rc.entrypoint && *a->rc.entrypoint) {
 		cJSON *ep = cJSON_AddArrayToObject(o, "Entrypoint");

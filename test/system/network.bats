@@ -119,6 +119,11 @@ get() {
 	hp=$("$HUSK" port all 80/tcp | sed 's/.*://')
 	run get "http://127.0.0.1:$hp/"
 	assert_eq exposed "$output"
+	# Config.ExposedPorts has the image's; ps filters on it
+	run "$HUSK" inspect -f '{{json .Config.ExposedPorts}}' all
+	assert_eq '{"53/udp":{},"80/tcp":{}}' "$output"
+	run "$HUSK" ps --format '{{.Names}}' --filter expose=53/udp
+	assert_eq all "$output"
 }
 
 @test "a host port in use is refused, naming it, and nothing is left" {
