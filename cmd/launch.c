@@ -205,7 +205,7 @@ static int make_cgroup(struct husk_ctx *ctx, struct launch *l,
 	int rc;
 
 	if (!l->sp.cgroups_path)
-		return 0;
+		return 0;	/* --cgroups=disabled */
 	if (cgroup_host_read(&h, e) < 0) {
 		/* no cgroupfs here (a bare mount namespace): none, as
 		 * rootless on v1 */
@@ -308,7 +308,7 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 	if (rt_spec_parse(spec, &l.sp, e) < 0)
 		return err_wrap(e, "cannot start container '%s'", c->name);
 	if (setup_network(s, ctx, &l, spec, e) < 0 ||
-	    make_cgroup(ctx, &l, e) < 0) {
+	    (!o->step_aside && make_cgroup(ctx, &l, e) < 0)) {
 		if (l.st.netns_fd >= 0)
 			(void) close(l.st.netns_fd);
 		free(l.ports);
@@ -316,6 +316,9 @@ int cmd_launch(struct husk_ctx *ctx, struct store *s, struct ctr *c,
 		ctx->exit_code = 125;
 		return err_wrap(e, "cannot start container '%s'", c->name);
 	}
+	/* stepping aside, it stays in the unit's cgroup: no device rules */
+	if (o->step_aside && l.sp.limits.has_devices)
+		no_mknod(&l.sp);
 	if (runtime_seccomp_fd(l.sp.seccomp, l.sp.cap_bounding, ctx->runroot,
 			       &l.st.seccomp_fd, e) < 0) {
 		(void) cgroup_destroy(&l.cg, NULL);

@@ -370,8 +370,11 @@ static void systemd_env(struct run_args *a)
  */
 static bool stepping_aside(const struct run_args *a)
 {
+	/* the container stays in the unit's cgroup (nobody would remove
+	 * one of its own): with limits asked, husk stays as the monitor */
 	return a->rm && !a->tty && !a->detach && a->rc.notify_socket &&
-	       !runtime_fuse_forced();
+	       !runtime_fuse_forced() && !res_any(&a->res) &&
+	       !a->rc.cgroup_parent;
 }
 
 static void fill_paths(struct run_args *a, struct image_rootfs *img)

@@ -116,6 +116,8 @@ print("quick" if took < 3 else "slow %.1f" % took)
 print(status["Name"], "ppid-is-not-husk" if int(status["PPid"]) != p.pid else "")
 print("tmpfs-upper" if "/work/upper," in p.stdout else "disk-upper: " + p.stdout)
 print(len(os.listdir(os.path.join(root, "tmp"))))
+# the unit's cgroup, not one of husk's: nobody would remove that
+print("own-cgroup" if "husk-" in open("/proc/%d/cgroup" % pid).read() else "caller-cgroup")
 os.kill(pid, 9)   # ours: the test started it
 PYEOF
 	[ "$status" -eq 0 ]
@@ -126,4 +128,5 @@ PYEOF
 	assert_eq tmpfs-upper "${lines[3]}"
 	# and nothing of it in the store
 	assert_eq 0 "${lines[4]}"
+	assert_eq caller-cgroup "${lines[5]}"
 }
