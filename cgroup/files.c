@@ -1,5 +1,6 @@
 /* Reading and writing cgroup files: one read or write each. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -152,4 +153,20 @@ int cg_put(const char *dir, const char *file, const char *val,
 		return cg_give(e, err);
 	err_free(err);
 	return 0;
+}
+
+void cg_kill_listed(const char *dir)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	char *line, *save = NULL;
+
+	if (cg_read(dir, "cgroup.procs", &b, NULL) < 0)
+		return;
+	for (line = strtok_r(b.s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int64_t pid;
+
+		if (parse_int64(line, 1, INT32_MAX, &pid, NULL) == 0)
+			(void) kill((pid_t) pid, SIGKILL);
+	}
 }

@@ -17,27 +17,22 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
-/* The caller's path in the hierarchy whose /proc/self/cgroup key is KEY. */
-static char *own_path(const char *key)
+/*
+ * The caller's path in the hierarchy whose key is KEY, from SELF (the text
+ * of /proc/self/cgroup, read once): lines "ID:KEY:PATH".
+ */
+static char *own_path(const char *self, const char *key)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	size_t kl = strlen(key);
 
-	if (!f)
-		return NULL;
-	while (getline(&line, &cap, f) > 0) {
-		char *ctl = strchr(line, ':'), *path;
+	for (const char *l = self; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		const char *ctl = memchr(l, ':', n), *path;
 
-		if (!ctl)
-			continue;
-		path = strchr(++ctl, ':');
-		if (!path)
-			continue;
-		*path++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
-		if (!strcmp(ctl, key))
-			return xstrdup(path);
+		if (ctl && (path = memchr(ctl + 1, ':', n - (size_t)(ctl + 1 - l))) &&
+		    (size_t)(path - ctl - 1) == kl && !strncmp(ctl + 1, key, kl))
+			return xstrndup(path + 1, n - (size_t)(path + 1 - l));
+		l += n + (l[n] != '\0');
 	}
 	return NULL;
 }
@@ -77,8 +72,8 @@ static void free_ctrl(struct cgroup_ctrl *c)
 }
 
 /* A v1 mount: its super options name its controllers. */
-static void add_v1(struct cgroup_host *h, const char *mnt, const char *mroot,
-		   char *opts)
+static void add_v1(struct cgroup_host *h, const char *self, const char *mnt,
+		   const char *mroot, char *opts)
 {
 	_cleanup_free_ char *path = NULL, *dir = NULL;
 	char *save = NULL, *o;
@@ -87,7 +82,7 @@ static void add_v1(struct cgroup_host *h, const char *mnt, const char *mroot,
 	/* /proc/self/cgroup names a hierarchy by its options less rw/ro */
 	if (!strncmp(key, "rw,", 3) || !strncmp(key, "ro,", 3))
 		key += 3;
-	path = own_path(key);
+	path = own_path(self, key);
 	if (!path)
 		return;
 	dir = join_mount(mnt, mroot, path);
@@ -104,9 +99,10 @@ static bool writable(const char *dir, const char *file)
 }
 
 /* A cgroup2 mount: controllers are listed in cgroup.controllers. */
-static void add_v2(struct cgroup_host *h, const char *mnt, const char *mroot)
+static void add_v2(struct cgroup_host *h, const char *self, const char *mnt,
+		   const char *mroot)
 {
-	_cleanup_free_ char *path = own_path("");
+	_cleanup_free_ char *path = own_path(self, "");
 	_cleanup_free_ char *ctl = NULL;
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	char *save = NULL, *c;
@@ -131,7 +127,7 @@ static void add_v2(struct cgroup_host *h, const char *mnt, const char *mroot)
  * SOURCE SUPEROPTS". Mount points with spaces are octal-escaped; cgroup
  * mounts never have them, so plain splitting is enough here.
  */
-static void scan_mount(struct cgroup_host *h, char *line)
+static void scan_mount(struct cgroup_host *h, const char *self, char *line)
 {
 	char *f[6] = { 0 }, *sep, *save = NULL, *fstype, *super;
 	int i;
@@ -150,15 +146,16 @@ static void scan_mount(struct cgroup_host *h, char *line)
 	if (!f[4] || !fstype || !super)
 		return;
 	if (!strcmp(fstype, "cgroup"))
-		add_v1(h, f[4], f[3], super);
+		add_v1(h, self, f[4], f[3], super);
 	else if (!strcmp(fstype, "cgroup2"))
-		add_v2(h, f[4], f[3]);
+		add_v2(h, self, f[4], f[3]);
 }
 
 int cgroup_host_read(struct cgroup_host *h, struct err **e)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
 	_cleanup_free_ char *line = NULL;
+	_cleanup_buf_ struct buf self = BUF_INIT;
 	size_t cap = 0;
 	struct statfs sf;
 	const char *forced;
@@ -167,8 +164,10 @@ int cgroup_host_read(struct cgroup_host *h, struct err **e)
 	memset(h, 0, sizeof(*h));
 	if (!f)
 		return err_make(e, errno, "open '/proc/self/mountinfo'");
+	/* the caller's own cgroups, read once for every hierarchy */
+	(void) read_file(AT_FDCWD, "/proc/self/cgroup", &self, 1 << 16, NULL);
 	while (getline(&line, &cap, f) > 0)
-		scan_mount(h, line);
+		scan_mount(h, self.s, line);
 	if (statfs("/sys/fs/cgroup", &sf) == 0 &&
 	    sf.f_type == CGROUP2_SUPER_MAGIC)
 		h->version = 2;
@@ -196,7 +195,7 @@ int cgroup_host_read(struct cgroup_host *h, struct err **e)
 		free(h->unified_mnt);
 		free(h->unified_mroot);
 		h->unified = h->unified_mnt = h->unified_mroot = NULL;
-		add_v2(h, mnt, mroot);
+		add_v2(h, self.s, mnt, mroot);
 	}
 	return 0;
 }

@@ -82,6 +82,9 @@ int cg_put(const char *dir, const char *file, const char *val,
 int cg_give(struct err **e, struct err *err);
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t cg_now_ms(void);
+/* SIGKILLs every pid in DIR/cgroup.procs (never 0 or a negative one,
+ * which kill() would take for a process group). */
+void cg_kill_listed(const char *dir);
 /* rmdir DIR, retrying EBUSY for up to MS; ENOENT is success. */
 int cg_rmdir(const char *dir, int ms, struct err **e);
 

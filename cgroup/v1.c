@@ -438,24 +438,6 @@ static uint64_t v1_oom_kills(const struct cgroup *cg)
 	return n;
 }
 
-/* SIGKILLs every pid in DIR/cgroup.procs (never 0 or a negative one,
- * which kill() would take for a process group). */
-static void kill_listed(const char *dir)
-{
-	_cleanup_buf_ struct buf b = BUF_INIT;
-	char *line, *save = NULL;
-
-	if (cg_read(dir, "cgroup.procs", &b, NULL) < 0)
-		return;
-	for (line = strtok_r(b.s, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		int64_t pid;
-
-		if (parse_int64(line, 1, INT32_MAX, &pid, NULL) == 0)
-			(void) kill((pid_t) pid, SIGKILL);
-	}
-}
-
 /*
  * Frozen first, so that nothing forks a process past the list (runc's
  * signalAllProcesses), then thawed, since a v1-frozen task dies only
@@ -469,7 +451,7 @@ static void v1_kill(const struct cgroup *cg)
 		(void) v1_freeze(cg, true, NULL);
 	for (size_t i = 0; i < cg->ndirs; i++)
 		if (first_of_dir(cg, i))
-			kill_listed(cg->dirs[i].dir);
+			cg_kill_listed(cg->dirs[i].dir);
 	if (freezer)
 		(void) v1_freeze(cg, false, NULL);
 }

@@ -328,24 +328,6 @@ static uint64_t v2_oom_kills(const struct cgroup *cg)
 	return n;
 }
 
-/* SIGKILLs every pid in DIR/cgroup.procs (never 0 or a negative one,
- * which kill() would take for a process group). */
-static void kill_listed(const char *dir)
-{
-	_cleanup_buf_ struct buf b = BUF_INIT;
-	char *line, *save = NULL;
-
-	if (cg_read(dir, "cgroup.procs", &b, NULL) < 0)
-		return;
-	for (line = strtok_r(b.s, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		int64_t pid;
-
-		if (parse_int64(line, 1, INT32_MAX, &pid, NULL) == 0)
-			(void) kill((pid_t) pid, SIGKILL);
-	}
-}
-
 /*
  * cgroup.kill (5.14) kills the whole subtree at once, forks included.
  * Before it: freeze, kill what is listed (SIGKILL reaches frozen tasks
@@ -363,7 +345,7 @@ static void v2_kill(const struct cgroup *cg)
 	if (!fallback)
 		return;
 	(void) v2_freeze(cg, true, NULL);
-	kill_listed(cg->path);
+	cg_kill_listed(cg->path);
 	(void) v2_freeze(cg, false, NULL);
 }
 

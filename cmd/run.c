@@ -75,10 +75,10 @@ static void usage(void)
 	       "      --read-only            mount the rootfs read-only\n"
 	       "      --init                 run a tiny init as PID 1\n"
 	       "      --network MODE         private (default: its own namespace,\n"
-	       "                             outbound through slirp4netns or\n"
-	       "                             pasta), slirp4netns[:allow_host_\n"
-	       "                             loopback=true], pasta[:map-gw],\n"
-	       "                             none, host or container:NAME\n"
+	       "                             outbound through slirp4netns),\n"
+	       "                             slirp4netns[:allow_host_loopback=\n"
+	       "                             true], none, host or\n"
+	       "                             container:NAME\n"
 	       "  -p, --publish [IP:]HOST:CTR[/udp]\n"
 	       "                             publish a port (CTR alone: a free\n"
 	       "                             host port)\n"
@@ -533,7 +533,7 @@ static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 	_cleanup_free_ char *netmode = a->rc.net == RT_NET_CONTAINER ?
 		xasprintf("container:%s", a->net_join) :
 		a->rc.net == RT_NET_PRIVATE ?
-		xstrdup(a->net.helper == NETNS_PASTA ? "pasta" : "slirp4netns") :
+		xstrdup("slirp4netns") :
 		xstrdup(a->rc.net == RT_NET_NONE ? "none" : "host");
 	cJSON *o = cJSON_CreateObject(), *binds = cJSON_CreateArray();
 	cJSON *log = cJSON_AddObjectToObject(o, "LogConfig");

@@ -58,7 +58,6 @@ struct run_args {
 	const char *cgroupns;	/* --cgroupns as given, or NULL */
 	/* networking (netns/netns.h) */
 	struct netns_config net;	/* the private network's helper */
-	bool net_given;		/* --network chose the helper */
 	char *net_join;		/* --network container:NAME, or NULL */
 	struct netns_port *ports;	/* -p, then -P's */
 	size_t nports;

@@ -474,7 +474,8 @@ int run_mounts_resolve(struct store *s, struct run_args *a,
 		a->mounts[i].order = i;
 		any_volume |= a->mounts[i].type == RUN_VOLUME;
 	}
-	qsort(a->mounts, a->nmounts, sizeof(*a->mounts), by_depth);
+	if (a->nmounts)	/* qsort(NULL, 0) is undefined */
+		qsort(a->mounts, a->nmounts, sizeof(*a->mounts), by_depth);
 	/* held until the record naming the volumes is written */
 	if (any_volume && (a->volume_lock = volume_lock(s, false, e)) < 0)
 		return -1;

@@ -24,7 +24,6 @@ int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 
 	free(a->net_join);
 	a->net_join = NULL;
-	a->net_given = false;
 	if (!strcmp(arg, "none")) {
 		a->rc.net = RT_NET_NONE;
 	} else if (!strcmp(arg, "host")) {
@@ -37,13 +36,12 @@ int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 		a->net_join = xstrdup(arg + 10);
 	} else if (netns_parse_mode(arg, &a->net, &why) == 0) {
 		a->rc.net = RT_NET_PRIVATE;
-		a->net_given = true;
 	} else {
 		return cmd_usage_error(ctx, e, "invalid --network '%s': %s", arg,
 				       strncmp(arg, "slirp4netns", 11) &&
 				       strncmp(arg, "pasta", 5) ?
 				       "use none, host, private, slirp4netns"
-				       "[:OPTS], pasta[:OPTS] or container:NAME"
+				       "[:OPTS] or container:NAME"
 				       : why->msg);
 	}
 	return 0;
@@ -114,8 +112,7 @@ int run_network_resolve(struct store *s, struct run_args *a,
 			return err_wrap(e, "cannot join the network of '%s'",
 					a->net_join);
 	}
-	if (a->rc.net == RT_NET_PRIVATE && !a->net_given &&
-	    netns_default_helper(&a->net.helper, e) < 0)
+	if (a->rc.net == RT_NET_PRIVATE && netns_helper_check(e) < 0)
 		return -1;
 	return netns_ports_check(a->ports, a->nports, e);
 }
@@ -128,12 +125,9 @@ void run_network_annotate(struct run_args *a, cJSON *ann)
 	if (a->rc.net == RT_NET_CONTAINER) {
 		buf_addf(&b, "container:%s", a->net_join);
 	} else if (a->rc.net == RT_NET_PRIVATE) {
-		buf_addstr(&b, a->net.helper == NETNS_PASTA ? "pasta"
-							   : "slirp4netns");
+		buf_addstr(&b, "slirp4netns");
 		if (a->net.allow_host_loopback)
-			buf_addstr(&b, a->net.helper == NETNS_PASTA ?
-					       ":map-gw" :
-					       ":allow_host_loopback=true");
+			buf_addstr(&b, ":allow_host_loopback=true");
 	}
 	if (b.len)
 		cJSON_AddStringToObject(ann, "io.husk.network", b.s);

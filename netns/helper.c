@@ -30,11 +30,6 @@
 
 #define READY_MS 5000	/* a helper not ready by then: an error */
 
-static const char *helper_name(enum netns_helper h)
-{
-	return h == NETNS_PASTA ? "pasta" : "slirp4netns";
-}
-
 int netns_parse_mode(const char *arg, struct netns_config *c, struct err **e)
 {
 	const char *colon = strchr(arg, ':');
@@ -42,38 +37,32 @@ int netns_parse_mode(const char *arg, struct netns_config *c, struct err **e)
 	_cleanup_free_ char *opts = colon ? xstrdup(colon + 1) : NULL;
 	char *save = NULL, *o;
 
-	if (n == 11 && !strncmp(arg, "slirp4netns", n))
-		c->helper = NETNS_SLIRP4NETNS;
-	else if (n == 5 && !strncmp(arg, "pasta", n))
-		c->helper = NETNS_PASTA;
-	else
-		return err_make(e, EINVAL, "unsupported network '%s'", arg);
+	if (n == 5 && !strncmp(arg, "pasta", n))
+		return err_cause(e, ENOTSUP, "--network pasta is not supported "
+				"yet (pasta cannot enter a namespace of husk's "
+				"user namespace here); use slirp4netns");
+	if (n != 11 || strncmp(arg, "slirp4netns", n))
+		return err_cause(e, EINVAL, "unsupported network '%s'", arg);
 	for (o = opts ? strtok_r(opts, ",", &save) : NULL; o;
 	     o = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(o, "allow_host_loopback=true") ||
-		    !strcmp(o, "map-gw") || !strcmp(o, "--map-gw"))
+		if (!strcmp(o, "allow_host_loopback=true"))
 			c->allow_host_loopback = true;
-		else if (!strcmp(o, "allow_host_loopback=false") ||
-			 !strcmp(o, "no-map-gw") || !strcmp(o, "--no-map-gw"))
+		else if (!strcmp(o, "allow_host_loopback=false"))
 			c->allow_host_loopback = false;
 		else
-			return err_make(e, EINVAL, "unsupported %s option '%s' "
-					"(husk knows %s)", helper_name(c->helper),
-					o, c->helper == NETNS_PASTA ?
-					"map-gw, no-map-gw" :
-					"allow_host_loopback=true|false");
+			return err_cause(e, EINVAL, "unsupported slirp4netns "
+					"option '%s' (husk knows "
+					"allow_host_loopback=true|false)", o);
 	}
 	return 0;
 }
 
-int netns_default_helper(enum netns_helper *h, struct err **e)
+int netns_helper_check(struct err **e)
 {
 	_cleanup_free_ char *slirp = paths_which("slirp4netns");
 
-	if (slirp) {
-		*h = NETNS_SLIRP4NETNS;
+	if (slirp)
 		return 0;
-	}
 	return err_make(e, ENOENT, "the private network needs slirp4netns, "
 			"which is not on PATH (apt-get install slirp4netns; "
 			"pasta is not supported yet; or use --network none "
@@ -170,11 +159,6 @@ int netns_start(const struct netns_config *c, pid_t pid, struct netns_proc *p,
 {
 	memset(p, 0, sizeof(*p));
 	p->exit_fd = p->ready_fd = -1;
-	p->helper = c->helper;
-	if (c->helper == NETNS_PASTA)
-		return err_make(e, ENOTSUP, "--network pasta is not supported "
-				"yet (pasta cannot enter a namespace of husk's "
-				"user namespace here); use slirp4netns");
 	return start_slirp(c, pid, p, e);
 }
 
@@ -227,21 +211,17 @@ static int slirp_ports(const struct netns_config *c, struct netns_proc *p,
 int netns_wait_ready(const struct netns_config *c, struct netns_proc *p,
 		     struct err **e)
 {
-	if (p->helper == NETNS_SLIRP4NETNS) {
-		struct pollfd pfd = { p->ready_fd, POLLIN, 0 };
-		char b;
-		int r;
+	struct pollfd pfd = { p->ready_fd, POLLIN, 0 };
+	char b;
+	int r;
 
-		do
-			r = poll(&pfd, 1, READY_MS);
-		while (r < 0 && errno == EINTR);
-		if (r <= 0 || read(p->ready_fd, &b, 1) != 1)
-			return err_make(e, r == 0 ? ETIMEDOUT : EIO,
-					"slirp4netns did not get ready");
-		return slirp_ports(c, p, e);
-	}
-	(void) c;
-	return err_make(e, ENOTSUP, "pasta is not supported yet");
+	do
+		r = poll(&pfd, 1, READY_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0 || read(p->ready_fd, &b, 1) != 1)
+		return err_make(e, r == 0 ? ETIMEDOUT : EIO,
+				"slirp4netns did not get ready");
+	return slirp_ports(c, p, e);
 }
 
 void netns_stop(struct netns_proc *p)

@@ -3,7 +3,7 @@
  * pasta), published ports, hosts and resolv.conf.
  *
  * The private network is a user-space one for root and rootless alike: a
- * helper process (slirp4netns by default, pasta when asked) owns a tap
+ * helper process (slirp4netns; pasta is refused for now) owns a tap
  * device in the container's network namespace and carries its traffic
  * through sockets of the caller's own namespace. Published ports are
  * forwarded by that helper too, so publishing on the host's 127.0.0.1
@@ -23,7 +23,6 @@
 /* Adds slirp4netns, pasta and /dev/net/tun facts to P. */
 void netns_probe(struct probes *p, bool rootless);
 
-enum netns_helper { NETNS_SLIRP4NETNS, NETNS_PASTA };
 
 /* One published port: [IP:]HOST:CTR[/PROTO]. */
 struct netns_port {
@@ -34,7 +33,6 @@ struct netns_port {
 };
 
 struct netns_config {
-	enum netns_helper helper;
 	bool allow_host_loopback;	/* the host's 127.0.0.1 reachable */
 	const struct netns_port *ports;
 	size_t nports;
@@ -48,17 +46,15 @@ struct netns_proc {
 	int exit_fd;		/* closing it ends the helper (slirp4netns) */
 	int ready_fd;		/* readable once it is ready */
 	char *api;		/* slirp4netns's API socket, pasta's pid file */
-	enum netns_helper helper;
 };
 
-/* "slirp4netns[:OPTS]" or "pasta[:OPTS]" of --network into C; <0 with a
- * message naming the option otherwise. */
+/* "slirp4netns[:OPTS]" of --network into C; <0 with a message naming the
+ * option otherwise ("pasta[:OPTS]": ENOTSUP, not supported yet). */
 int netns_parse_mode(const char *arg, struct netns_config *c, struct err **e);
 
-/* The helper to use when --network does not say: slirp4netns (ready in
- * ~15 ms here); ENOENT with what to install when it is missing. pasta
- * is parsed but not started yet (ENOTSUP). */
-int netns_default_helper(enum netns_helper *h, struct err **e);
+/* Whether the private network's helper, slirp4netns, is on PATH; ENOENT
+ * with what to install when it is not. */
+int netns_helper_check(struct err **e);
 
 /*
  * Starts the helper for the network namespace of PID (the container's
