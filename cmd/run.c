@@ -75,10 +75,11 @@ static void usage(void)
 	       "      --read-only            mount the rootfs read-only\n"
 	       "      --init                 run a tiny init as PID 1\n"
 	       "      --network MODE         private (default: its own namespace,\n"
-	       "                             outbound through slirp4netns),\n"
-	       "                             slirp4netns[:allow_host_loopback=\n"
-	       "                             true], none, host or\n"
-	       "                             container:NAME\n"
+	       "                             outbound through slirp4netns, else\n"
+	       "                             pasta), slirp4netns[:OPTS],\n"
+	       "                             pasta[:OPTS], none, host or\n"
+	       "                             container:NAME; OPTS:\n"
+	       "                             allow_host_loopback=true\n"
 	       "  -p, --publish [IP:]HOST:CTR[/udp]\n"
 	       "                             publish a port (CTR alone: a free\n"
 	       "                             host port)\n"
@@ -533,7 +534,7 @@ static cJSON *docker_host_config(struct run_args *a, const struct ctr *c)
 	_cleanup_free_ char *netmode = a->rc.net == RT_NET_CONTAINER ?
 		xasprintf("container:%s", a->net_join) :
 		a->rc.net == RT_NET_PRIVATE ?
-		xstrdup("slirp4netns") :
+		xstrdup(netns_helper_name(a->net.helper)) :
 		xstrdup(a->rc.net == RT_NET_NONE ? "none" : "host");
 	cJSON *o = cJSON_CreateObject(), *binds = cJSON_CreateArray();
 	cJSON *log = cJSON_AddObjectToObject(o, "LogConfig");

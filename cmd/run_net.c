@@ -31,6 +31,7 @@ int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 	} else if (!strcmp(arg, "private") || !strcmp(arg, "bridge") ||
 		   !strcmp(arg, "default")) {
 		a->rc.net = RT_NET_PRIVATE;
+		a->net.helper = NETNS_AUTO;
 	} else if (!strncmp(arg, "container:", 10) && arg[10]) {
 		a->rc.net = RT_NET_CONTAINER;
 		a->net_join = xstrdup(arg + 10);
@@ -41,7 +42,7 @@ int run_network_arg(struct husk_ctx *ctx, struct run_args *a, const char *arg,
 				       strncmp(arg, "slirp4netns", 11) &&
 				       strncmp(arg, "pasta", 5) ?
 				       "use none, host, private, slirp4netns"
-				       "[:OPTS] or container:NAME"
+				       "[:OPTS], pasta[:OPTS] or container:NAME"
 				       : why->msg);
 	}
 	return 0;
@@ -112,7 +113,8 @@ int run_network_resolve(struct store *s, struct run_args *a,
 			return err_wrap(e, "cannot join the network of '%s'",
 					a->net_join);
 	}
-	if (a->rc.net == RT_NET_PRIVATE && netns_helper_check(e) < 0)
+	if (a->rc.net == RT_NET_PRIVATE && netns_helper_pick(&a->net, a->ports,
+							   a->nports, e) < 0)
 		return -1;
 	return netns_ports_check(a->ports, a->nports, e);
 }
@@ -125,9 +127,9 @@ void run_network_annotate(struct run_args *a, cJSON *ann)
 	if (a->rc.net == RT_NET_CONTAINER) {
 		buf_addf(&b, "container:%s", a->net_join);
 	} else if (a->rc.net == RT_NET_PRIVATE) {
-		buf_addstr(&b, "slirp4netns");
-		if (a->net.allow_host_loopback)
-			buf_addstr(&b, ":allow_host_loopback=true");
+		_cleanup_free_ char *mode = netns_mode_string(&a->net);
+
+		buf_addstr(&b, mode);
 	}
 	if (b.len)
 		cJSON_AddStringToObject(ann, "io.husk.network", b.s);

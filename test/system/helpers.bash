@@ -88,3 +88,16 @@ busybox_store_teardown() {
 		"$HUSK" unshare rm -rf "$HUSK_ROOT"
 	fi
 }
+
+# path_without DIR PROG...: DIR gets a link to every program of the
+# system's bin directories but PROG...
+path_without() {
+	local dir=$1 f p skip
+	shift
+	mkdir -p "$dir"
+	for f in /usr/bin/* /usr/sbin/* /bin/*; do
+		skip=0
+		for p in "$@"; do [ "${f##*/}" != "$p" ] || skip=1; done
+		[ "$skip" = 1 ] || [ -e "$dir/${f##*/}" ] || ln -s "$f" "$dir/${f##*/}"
+	done
+}

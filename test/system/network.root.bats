@@ -18,7 +18,7 @@ teardown_file() {
 
 setup() {
 	require_registry
-	require_cmd ip slirp4netns curl
+	require_cmd ip slirp4netns pasta curl
 	OUT=huskt-out-$$ FAR=huskt-far-$$
 	ip netns add "$OUT"
 	ip netns add "$FAR"
@@ -49,6 +49,7 @@ teardown() {
 	# shellcheck disable=SC2086
 	[ -z "$ids" ] || in_out "$HUSK" rm -f $ids >/dev/null 2>&1 || true
 	[ -z "${SRV:-}" ] || kill "$SRV" 2>/dev/null || true
+	[ -z "${USTORE:-}" ] || rm -rf "$USTORE"
 	ip netns del "$OUT" 2>/dev/null || true
 	ip netns del "$FAR" 2>/dev/null || true
 }
@@ -57,14 +58,29 @@ teardown() {
 # the cgroup hierarchies
 in_out() { nsenter --net="/run/netns/$OUT" "$@"; }
 
-# inside a container: the last line of the body at http://$0:$1/
-NC_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 "$0" "$1" | tail -n 1'
+# inside a container: the last line of the body at http://$0:$1/ (the
+# request side kept open a second: network_pasta.bats says why)
+NC_GET='{ printf "GET / HTTP/1.0\r\n\r\n"; sleep 1; } | timeout 10 nc -w 5 "$0" "$1" | tail -n 1'
+
+# user_husk [--out] ARGS...: husk as the unprivileged user huskci, with a
+# store of its own (USTORE) and no pinned user namespace left behind; in
+# the outer namespace with --out
+user_husk() {
+	local ns=()
+	[ "$1" != --out ] || { ns=(nsenter --net="/run/netns/$OUT"); shift; }
+	"${ns[@]}" runuser -u huskci -- env -i PATH=/usr/bin:/bin HOME="$USTORE" \
+		XDG_RUNTIME_DIR="$USTORE/xdg" HUSK_NO_PAUSE=1 \
+		HUSK_ROOT="$USTORE/root" HUSK_RUNROOT="$USTORE/run" "$HUSK" "$@"
+}
 
 
 @test "outbound: a container on the default network reaches a server outside" {
-	run in_out "$HUSK" run --rm "$I" sh -c "$NC_GET" 10.201.0.2 8080
-	assert_eq 0 "$status"
-	assert_eq "from far away" "$output"
+	local h
+	for h in private slirp4netns pasta; do
+		run in_out "$HUSK" run --rm --network "$h" "$I" sh -c "$NC_GET" 10.201.0.2 8080
+		assert_eq 0 "$status"
+		assert_eq "from far away" "$output"
+	done
 	# --network none cannot
 	run in_out "$HUSK" run --rm --network none "$I" sh -c "$NC_GET" 10.201.0.2 8080
 	[[ "$output" != *"far away"* ]]
@@ -86,4 +102,24 @@ NC_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 "$0" "$1" | tail -n 1'
 	# and the outer namespace got no new interface from husk
 	run ip -n "$OUT" -br link
 	[[ "$output" != *tap* ]]
+}
+
+@test "outbound, rootless: the user's container reaches the server outside through either helper" {
+	id huskci >/dev/null 2>&1 || skip "no user huskci (created by .ci/run)"
+	local h
+	USTORE=$(mktemp -d /tmp/husk-netu.XXXXXX)
+	mkdir -p "$USTORE/xdg"
+	chown -R huskci "$USTORE"
+	chmod 700 "$USTORE/xdg"
+	# the image comes from the registry on the machine's loopback; the runs
+	# happen in the outer namespace
+	user_husk pull -q "$I" >/dev/null
+	for h in slirp4netns pasta; do
+		run user_husk --out run --rm --network "$h" "$I" sh -c "$NC_GET" 10.201.0.2 8080
+		assert_eq 0 "$status"
+		assert_eq "from far away" "$output"
+	done
+	# and --network none cannot
+	run user_husk --out run --rm --network none "$I" sh -c "$NC_GET" 10.201.0.2 8080
+	[[ "$output" != *"far away"* ]]
 }
