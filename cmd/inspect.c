@@ -123,11 +123,24 @@ static cJSON *network_obj(const struct ctr *c)
 	return net;
 }
 
-static void add_path(cJSON *o, const char *key, const char *dir,
-		     const char *name)
+/* KEY: the file bound on /etc/NAME (the other container's, with
+ * --network container:X), else DIR/NAME */
+static void add_path(cJSON *o, const char *key, const cJSON *spec,
+		     const char *dir, const char *name)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+	_cleanup_free_ char *dest = xasprintf("/etc/%s", name);
+	const cJSON *m;
 
+	cJSON_ArrayForEach(m, json_arr(spec, "mounts")) {
+		const char *src = json_str(m, "source");
+		const char *d = json_str(m, "destination");
+
+		if (src && d && !strcmp(d, dest)) {
+			cJSON_AddStringToObject(o, key, src);
+			return;
+		}
+	}
 	cJSON_AddStringToObject(o, key, p);
 }
 
@@ -151,11 +164,11 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 		cJSON_AddItemToArray(rest, cJSON_CreateString(*a));
 	cJSON_AddItemToObject(o, "State", state_obj(c));
 	cJSON_AddStringToObject(o, "Image", c->image_id ? c->image_id : "");
-	add_path(o, "ResolvConfPath", dir, "resolv.conf");
-	add_path(o, "HostnamePath", dir, "hostname");
-	add_path(o, "HostsPath", dir, "hosts");
+	add_path(o, "ResolvConfPath", spec, dir, "resolv.conf");
+	add_path(o, "HostnamePath", spec, dir, "hostname");
+	add_path(o, "HostsPath", spec, dir, "hosts");
 	if (c->detached)
-		add_path(o, "LogPath", dir, "ctr.log");
+		add_path(o, "LogPath", NULL, dir, "ctr.log");
 	else
 		cJSON_AddStringToObject(o, "LogPath", "");
 	cJSON_AddStringToObject(o, "Name", name);
@@ -170,9 +183,9 @@ static cJSON *container_obj(struct store *s, struct ctr *c)
 	data = cJSON_AddObjectToObject(gd, "Data");
 	lower = json_str(json_obj(spec, "annotations"), "io.husk.overlay.lower");
 	cJSON_AddStringToObject(data, "LowerDir", lower ? lower : "");
-	add_path(data, "MergedDir", dir, "rootfs");
-	add_path(data, "UpperDir", dir, "upper");
-	add_path(data, "WorkDir", dir, "work");
+	add_path(data, "MergedDir", NULL, dir, "rootfs");
+	add_path(data, "UpperDir", NULL, dir, "upper");
+	add_path(data, "WorkDir", NULL, dir, "work");
 	cJSON_AddItemToObject(o, "Mounts", mounts_obj(c));
 	cJSON_AddItemToObject(o, "Config", c->config ?
 			      cJSON_Duplicate(c->config, true) :

@@ -401,6 +401,32 @@ static void fill_paths(struct run_args *a, struct image_rootfs *img)
 	a->rc.upper_tmpfs = stepping_aside(a);
 }
 
+/*
+ * --network container:NAME: as in docker, the container shares NAME's
+ * /etc/hosts, /etc/resolv.conf and host name along with its network, the
+ * files bound from NAME's directory (so a later change shows in both)
+ */
+static void share_etc(struct store *s, struct run_args *a)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root,
+					     a->net_join);
+	_cleanup_buf_ struct buf hn = BUF_INIT;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	free(a->hosts);
+	free(a->resolv);
+	free(a->hostname_file);
+	a->rc.hosts = a->hosts = xasprintf("%s/hosts", dir);
+	a->rc.resolv = a->resolv = xasprintf("%s/resolv.conf", dir);
+	a->rc.hostname_file = a->hostname_file = xasprintf("%s/hostname", dir);
+	if (fd >= 0 && read_file(fd, "hostname", &hn, 256, NULL) >= 0 &&
+	    hn.len > 1) {
+		buf_rtrim(&hn);
+		free(a->hostname);
+		a->rc.hostname = a->hostname = buf_detach(&hn, NULL);
+	}
+}
+
 static cJSON *strv_json(char **v)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -679,6 +705,8 @@ static int run_container(struct husk_ctx *ctx, struct run_args *a,
 			       "in use by container '%s'", a->name, taken);
 	if (rc >= 0 && run_network_resolve(s, a, img.config, e) < 0)
 		rc = -1;
+	if (rc >= 0 && a->rc.net == RT_NET_CONTAINER)
+		share_etc(s, a);
 	if (rc >= 0 && run_mounts_resolve(s, a, img.config, e) < 0)
 		rc = -1;
 	if (rc >= 0 && runtime_spec_generate(&a->rc, &spec, e) < 0)

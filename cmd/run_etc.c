@@ -72,6 +72,11 @@ int run_etc_check(struct run_args *a, struct err **e)
 		return cmd_usage_error(a->ctx, e, "--add-host cannot go with "
 				       "--network container:NAME (that "
 				       "container's hosts file is used)");
+	if (a->rc.net == RT_NET_CONTAINER && a->rc.hostname &&
+	    a->rc.hostname != a->hostname)
+		return cmd_usage_error(a->ctx, e, "--hostname cannot go with "
+				       "--network container:NAME (that "
+				       "container's host name is used)");
 	for (char **p = a->add_hosts; p && *p; p++) {
 		const char *ip = strchr(*p, ':') + 1;
 
@@ -244,6 +249,8 @@ int run_write_etc(struct run_args *a, int dirfd, struct err **e)
 
 	if (run_etc_check(a, e) < 0)
 		return -1;
+	if (a->rc.net == RT_NET_CONTAINER)
+		return 0;	/* the other container's files (share_etc) */
 	hosts_text(a, h, &hosts);
 	hn = xasprintf("%s\n", h);
 	resolv_text(a, &resolv);

@@ -151,12 +151,12 @@ get() {
 	[[ "$stderr" == *"only be published from the private network"* ]]
 }
 
-@test "container:NAME shares the other's namespace and its loopback" {
+@test "container:NAME shares the other's namespace, its loopback, hosts, resolv.conf and host name" {
 	local a b
 	# rootless, both must be in husk's pinned user namespace (test/run.sh
 	# turns it off for the other tests); teardown ends its pause process
 	is_root || export HUSK_NO_PAUSE=0
-	httpd srv >/dev/null
+	httpd srv --hostname websrv --add-host far.example:10.9.8.7 --dns 10.0.2.3 --dns-search corp.example >/dev/null
 	a=$(pid_of srv)
 	run "$HUSK" run --rm --network container:srv "$I" sh -c \
 		'for i in $(seq 50); do out=$(sh -c "$1" 127.0.0.1 80) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1' \
@@ -168,6 +168,15 @@ get() {
 	assert_eq "$(readlink "/proc/$a/ns/net")" "$(readlink "/proc/$(pid_of "$b")/ns/net")"
 	run "$HUSK" inspect -f '{{.HostConfig.NetworkMode}}' "$b"
 	[[ "$output" == "container:"* ]]
+	# docker's sharing: the same files, bound from srv's directory
+	run "$HUSK" exec "$b" sh -c 'hostname; grep far /etc/hosts; grep -v "^#" /etc/resolv.conf'
+	assert_eq "websrv" "${lines[0]}"
+	assert_eq "10.9.8.7	far.example" "${lines[1]}"
+	assert_eq "nameserver 10.0.2.3" "${lines[2]}"
+	assert_eq "search corp.example" "${lines[3]}"
+	assert_eq "$("$HUSK" inspect -f '{{.HostsPath}} {{.ResolvConfPath}}' srv)" \
+		"$("$HUSK" inspect -f '{{.HostsPath}} {{.ResolvConfPath}}' "$b")"
+	assert_eq "$(stat -L -c %i "/proc/$a/root/etc/hosts")" "$(stat -L -c %i "/proc/$(pid_of "$b")/root/etc/hosts")"
 	run --separate-stderr "$HUSK" run --rm --network container:nosuch "$I" true
 	assert_eq 125 "$status"
 	[[ "$stderr" == *"nosuch"* ]]

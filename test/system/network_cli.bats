@@ -265,7 +265,7 @@ with_ports() {
 	[ -z "$(ls "$HUSK_ROOT/containers")" ]
 }
 
-@test "--dns flags and --add-host cannot go with --network container:NAME" {
+@test "--dns flags, --add-host and --hostname cannot go with --network container:NAME" {
 	"$HUSK" run -d --network none --name base "$I" sleep 300 >/dev/null
 	bad "husk: --dns cannot go with --network container:NAME (that container's resolv.conf is used)" \
 		run --rm --network container:base --dns 1.1.1.1 "$I" true
@@ -273,6 +273,8 @@ with_ports() {
 		run --rm --network container:base --dns-search a.example "$I" true
 	bad "husk: --add-host cannot go with --network container:NAME (that container's hosts file is used)" \
 		run --rm --network container:base --add-host a:1.2.3.4 "$I" true
+	bad "husk: --hostname cannot go with --network container:NAME (that container's host name is used)" \
+		run --rm --network container:base -h other "$I" true
 	assert_eq "$("$HUSK" ps -q --no-trunc -f name=base)" "$("$HUSK" ps -aq --no-trunc)"
 }
 
