@@ -37,6 +37,21 @@ def loadavg():
         return None
 
 
+def subuid_range():
+    """Whether this user has a range in /etc/subuid (rootless rows differ)."""
+    import pwd
+    try:
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        name = None
+    try:
+        with open("/etc/subuid") as f:
+            return any(line.split(":")[0] in (name, str(os.getuid()))
+                       for line in f if line.count(":") >= 2)
+    except OSError:
+        return False
+
+
 def machine():
     cpu = None
     try:
@@ -74,6 +89,7 @@ def machine():
         "mem_mb": mem,
         "mode": os.environ.get("MODE"),
         "uid": os.getuid(),
+        "subuid_range": subuid_range(),
         "quick": os.environ.get("QUICK") == "1",
         "cold": os.environ.get("COLD", "trash"),
         "loadavg_at_end": loadavg(),
@@ -187,9 +203,12 @@ def main(argv):
 
     lines = []
     v = mach["versions"]
-    lines.append("husk bench, %s (uid %d)%s, COLD=%s: %s, %s cores, kernel %s, "
+    lines.append("husk bench, %s (uid %d%s)%s, COLD=%s: %s, %s cores, kernel %s, "
                  "load %s; %s; %s; %s" % (
-        mach["mode"], mach["uid"], " QUICK" if mach["quick"] else "", mach["cold"],
+        mach["mode"], mach["uid"],
+        "" if mach["mode"] == "root" else
+        (", with a subuid range" if mach["subuid_range"] else ", no subuid range"),
+        " QUICK" if mach["quick"] else "", mach["cold"],
         mach["cpu"], mach["cores"], mach["kernel"],
         "/".join("%.2f" % x for x in mach["loadavg_at_end"] or []),
         v["husk"] or "husk ?", v["podman"] or "podman not installed",
@@ -220,6 +239,48 @@ def main(argv):
     def med(row, tool):
         m = rows.get(row, {}).get(tool)
         return m["median_ms"] if m and m["kind"] == "hyperfine" else None
+
+    def add(target, val, ok, unit=""):
+        targets.append({"target": target, "value": "%s%s" % (val, unit), "ok": ok})
+
+    none = "warm run --rm --network none busybox true"
+    h_none = med(none, "husk")
+    if h_none and med(none, "floor"):
+        r = h_none / med(none, "floor")
+        add("warm run --network none ≤ 1.5× the floor (%s)" % mach["mode"],
+            round(r, 2), r <= 1.5, "×")
+    if h_none and med(none, "podman"):
+        r = med(none, "podman") / h_none
+        add("warm run --network none ≥ 10× faster than podman", round(r, 1), r >= 10, "×")
+    if mach["mode"] == "root" and h_none and med(none, "crun (bundle)"):
+        c = med(none, "crun (bundle)")
+        add("as root, warm run ≤ crun's bundle run (%s)" % ms(c), ms(h_none), h_none <= c)
+    helper = "network helper alone: attach, configure tap0, ready"
+    for row, tool in (("warm run --rm busybox true (default network)", "slirp4netns"),
+                      ("warm run --rm --network pasta busybox true", "pasta")):
+        h, alone = med(row, "husk"), med(helper, tool)
+        if h and h_none and alone:
+            budget = h_none + alone + 5
+            add("%s ≤ --network none + %s alone + 5 ms (%s + %s + 5 = %s)" % (
+                row, tool, ms(h_none), ms(alone), ms(budget)), ms(h), h <= budget)
+        if h and med(row, "podman"):
+            r = med(row, "podman") / h
+            add("%s ≥ 5× faster than podman's" % row, round(r, 1), r >= 5, "×")
+    par = med("32 parallel run --rm busybox sleep 1", "husk")
+    if par:
+        fl = med("32 parallel run --rm busybox sleep 1", "floor")
+        add("32 parallel run --rm sleep 1 ≤ 1.1 s wall%s" % (
+            " (the floor, 32 at once: %s)" % ms(fl) if fl else ""), ms(par), par <= 1100)
+    for label in ("100 sequential run --rm", "100 sequential runs (records kept)"):
+        a = value(rows.get(label + ": mean of runs 1-10", {}).get("husk"))
+        b = value(rows.get(label + ": mean of runs 91-100", {}).get("husk"))
+        if a and b:
+            add("%s: no slow-down, runs 91-100 ≤ 1.1× runs 1-10" % label,
+                "%s → %s" % (ms(a), ms(b)), b <= 1.1 * a)
+    rss = value(rows.get("RSS of the foreground husk run parent (VmHWM, kB)", {}).get("husk"))
+    if rss:
+        add("peak RSS of the foreground run parent < 3 MB", "%.1f MB" % (rss / 1024),
+            rss < 3 * 1024)
 
     for kind, dec in (("gzip", "gzip"), ("zstd", "zstd")):
         row = [r for r in order if r.startswith("cold pull debian:" + kind)]

@@ -29,7 +29,8 @@ CACHE=${HUSK_BENCH_CACHE:-$HOME/.cache/husk-bench}
 
 # The start-up rows come first: rows that delete many files (ps_100's
 # containers, ...) leave ext4 slow to create files for 60 s (see COLD).
-ALL_ROWS="run_busybox run_default_net run_debian rss_run sequential_100
+ALL_ROWS="run_busybox run_default_net run_pasta net_helpers run_nosubuid
+run_debian rss_run sequential_100
 cycle_detached ps_100 images_100 parallel_32 pull_busybox pull_layers pull_many
 pull_debian_gzip pull_debian_zstd floor_debian rss_pull"
 ROWS=${ROWS:-$ALL_ROWS}
@@ -200,19 +201,20 @@ skip() {
 	record "$1" "$2" skip "$3"
 }
 
-# measure ROW TOOL RUNS PREPARE CMD: hyperfine, cold (PREPARE before each run)
+# measure ROW TOOL RUNS PREPARE CMD: hyperfine, cold (PREPARE before each run);
+# CMD runs in sh unless HF_SHELL names another shell
 measure() {
 	local row=$1 tool=$2 n=$3 prep=$4 cmd=$5
 	local f="$OUT/$row--${tool//[^A-Za-z0-9_.-]/_}.json"
 	say "$row: $tool ($n runs): $cmd"
-	if hyperfine --runs "$n" --style basic --export-json "$f" \
+	if hyperfine --runs "$n" --style basic --export-json "$f" --shell "${HF_SHELL:-sh}" \
 		--prepare "$prep" "$cmd" >>"$OUT/hyperfine.log" 2>&1; then
 		record "$row" "$tool" hyperfine "$f"
 	else
 		# once more, to keep what the command itself said
 		local why
 		bash -c "$prep" >/dev/null 2>&1
-		why=$(bash -c "$cmd" 2>&1 >/dev/null | tail -n1)
+		why=$("${HF_SHELL:-sh}" -c "$cmd" 2>&1 >/dev/null | tail -n1)
 		why=${why:-$(tail -n1 "$OUT/hyperfine.log")}
 		say "$row: $tool FAILED: $why"
 		record "$row" "$tool" failed "$why"
@@ -401,6 +403,79 @@ warm_row() {
 
 row_run_default_net() {
 	warm_row "warm run --rm busybox true (default network)" "$REG/husk/busybox:latest"
+}
+
+row_run_pasta() {
+	if have pasta; then
+		warm_row "warm run --rm --network pasta busybox true" "$REG/husk/busybox:latest" pasta
+	else
+		skip "warm run --rm --network pasta busybox true" husk "pasta not installed (apt-get install passt)"
+	fi
+}
+
+# The network helpers' own start-up, as husk drives them: attach to the
+# network namespace of a fresh sleeping process (and its user namespace,
+# rootless), configure tap0, report ready. Each run gets a new namespace
+# (made in the prepare step, which also ends the last run's helper and
+# sleeper by pid). slirp4netns is timed until it writes its ready byte
+# (--exit-fd on an empty pipe ends it after that); pasta until it forks to
+# the background, which it does once ready.
+row_net_helpers() {
+	local row="network helper alone: attach, configure tap0, ready" n w prep un=-n ns
+	n=$(runs 30 10)
+	w="$WORK/helpers"
+	mkdir -p "$w"
+	[ "$MODE" = root ] || un=-Urn
+	prep="for f in '$w/pasta.pid' '$w/tgt.pid'; do [ ! -s \$f ] || kill \$(cat \$f) 2>/dev/null; rm -f \$f; done;"
+	prep+=" unshare $un sleep 60 </dev/null >/dev/null 2>&1 & echo \$! >'$w/tgt.pid';"
+	prep+=" until [ \"\$(cat /proc/\$!/comm 2>/dev/null)\" = sleep ]; do :; done"
+	if have slirp4netns; then
+		HF_SHELL=bash measure "$row" slirp4netns "$n" "$prep" \
+			"[ \"\$( { slirp4netns --configure --mtu=65520 --disable-host-loopback --ready-fd=3 --exit-fd=4 \$(cat '$w/tgt.pid') tap0 3>&1 4< <(:) >/dev/null 2>&1 & } | head -c1)\" = 1 ]"
+	else
+		skip "$row" slirp4netns "slirp4netns not installed"
+	fi
+	if have pasta; then
+		ns="--netns /proc/self/fd/5 5</proc/\$(cat '$w/tgt.pid')/ns/net"
+		[ "$MODE" = root ] || ns+=" --userns /proc/self/fd/6 6</proc/\$(cat '$w/tgt.pid')/ns/user"
+		HF_SHELL=bash measure "$row" pasta "$n" "$prep" \
+			"pasta --config-net --quiet --runas $(id -u):$(id -g) --ns-ifname tap0 -T none -U none -t none -u none --pid '$w/pasta.pid' $ns"
+	else
+		skip "$row" pasta "pasta not installed"
+	fi
+	bash -c "${prep%%unshare*}"
+	rm -rf "$w"
+}
+
+# Rootless without a subuid range (a single-id user namespace, no pinned
+# one): as root, husk runs as nobody, who has no range, with a store and
+# runtime directory of its own; setpriv costs about a millisecond.
+row_run_nosubuid() {
+	local row="warm run --rm busybox true, rootless without a subuid range"
+	local n d as ref=$REG/husk/busybox:latest
+	if [ "$MODE" != root ]; then
+		skip "$row" husk "measured as root (husk then runs as nobody)"
+		return
+	fi
+	if grep -qE '^(nobody|65534):' /etc/subuid /etc/subgid 2>/dev/null; then
+		skip "$row" husk "nobody has a subuid range here"
+		return
+	fi
+	n=$(runs 30 10)
+	d=$(mktemp -d /tmp/husk-bench-nosub.XXXXXX) || return
+	chmod 0755 "$d"
+	cp "$WORK"/bin/* "$d/"
+	mkdir -m 0700 "$d/home" "$d/run"
+	chown 65534:65534 "$d/home" "$d/run"
+	as="setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$d/home XDG_RUNTIME_DIR=$d/run HUSK_ROOT=$d/home/store"
+	if $as "$d/husk" pull -q --tls-verify=false "$ref" >/dev/null &&
+		$as "$d/husk" run --rm --network none "$ref" true; then
+		measure "$row (--network none)" husk "$n" true "$as '$d/husk' run --rm --network none $ref true"
+		measure "$row (default network)" husk "$n" true "$as '$d/husk' run --rm $ref true"
+	else
+		skip "$row" husk "husk cannot run as nobody here"
+	fi
+	rm -rf "$d"
 }
 
 row_run_debian() {

@@ -324,6 +324,7 @@ int netns_start(const struct netns_config *c, pid_t pid, struct netns_proc *p,
 	memset(p, 0, sizeof(*p));
 	p->exit_fd = p->ready_fd = p->err_fd = -1;
 	p->helper = c->helper;
+	p->reap = c->nports > 0;
 	if (c->helper == NETNS_PASTA)
 		return start_pasta(c, pid, p, e);
 	return start_slirp(c, pid, p, e);
@@ -434,7 +435,7 @@ void netns_stop(struct netns_proc *p)
 		(void) close(p->err_fd);
 	if (p->pid > 0 && p->helper == NETNS_PASTA)
 		(void) kill(p->pid, SIGTERM);
-	if (p->pid > 0)
+	if (p->pid > 0 && p->reap)
 		(void) waitpid(p->pid, &status, 0);
 	if (p->api)
 		(void) unlink(p->api);

@@ -59,6 +59,7 @@ struct netns_proc {
 	int ready_fd;		/* readable once it is ready */
 	int err_fd;		/* pasta's stderr, for why it failed */
 	char *api;		/* slirp4netns's API socket */
+	bool reap;		/* netns_stop waits for its exit (ports) */
 };
 
 /*
@@ -91,7 +92,12 @@ int netns_start(const struct netns_config *c, pid_t pid, struct netns_proc *p,
 		struct err **e);
 int netns_wait_ready(const struct netns_config *c, struct netns_proc *p,
 		     struct err **e);
-/* Ends the helper (if still running) and frees P. */
+/*
+ * Ends the helper (if still running) and frees P. With published ports it
+ * waits for the helper's exit, so the ports are free when it returns;
+ * without, it does not: the kernel's teardown of the helper's tap device
+ * takes ~20 ms, and the exiting helper is reaped by whoever inherits it.
+ */
 void netns_stop(struct netns_proc *p);
 
 /*

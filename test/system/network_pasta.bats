@@ -167,8 +167,16 @@ get() {
 	kill -9 "$mon"
 	for _ in $(seq 50); do dead "$h" && break; sleep 0.1; done
 	dead "$h"
-	# a foreground run: the helper is husk's child, gone when it returns
+	# a foreground run: the helper is husk's child, ended when it returns
+	# (husk waits for its exit only when ports are published)
 	"$HUSK" run --rm --network pasta "$I" sleep 2 &
+	mon=$!
+	for _ in $(seq 50); do h=$(pasta_child "$mon"); [ -z "$h" ] || break; sleep 0.1; done
+	[ -n "$h" ]
+	wait "$mon"
+	for _ in $(seq 50); do dead "$h" && break; sleep 0.1; done
+	dead "$h"
+	"$HUSK" run --rm --network pasta -p "127.0.0.1:$(free_port):80" "$I" sleep 2 &
 	mon=$!
 	for _ in $(seq 50); do h=$(pasta_child "$mon"); [ -z "$h" ] || break; sleep 0.1; done
 	[ -n "$h" ]
