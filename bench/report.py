@@ -290,17 +290,23 @@ def main(argv):
         if h and p:
             targets.append({"target": "debian:%s cold pull ≥ 2× faster than podman" % kind,
                             "value": round(p / h, 2), "ok": p / h >= 2.0})
-        floors = {
-            "download": med("floor: download %s blob" % kind, "curl"),
-            "decompress": med("floor: decompress %s blob" % kind, dec + " -dc"),
-            "write": med("floor: write (tar -x of the layer)", "tar -x"),
-        }
-        if h and all(floors.values()):
-            worst = max(floors, key=floors.get)
-            targets.append({
-                "target": "debian:%s cold pull within 1.3× of the slowest stage alone "
-                          "(%s %s)" % (kind, worst, ms(floors[worst])),
-                "value": round(h / floors[worst], 2), "ok": h / floors[worst] <= 1.3})
+        # husk syncs each layer before committing it: its write stage is
+        # tar -x + sync; the figure against a plain tar -x is shown too
+        for wrow, wtool, wname in (
+                ("floor: write, durable (tar -x of the layer, then sync -f)",
+                 "tar -x + sync", "durable write"),
+                ("floor: write (tar -x of the layer)", "tar -x", "write, not synced")):
+            floors = {
+                "download": med("floor: download %s blob" % kind, "curl"),
+                "decompress": med("floor: decompress %s blob" % kind, dec + " -dc"),
+                wname: med(wrow, wtool),
+            }
+            if h and all(floors.values()):
+                worst = max(floors, key=floors.get)
+                targets.append({
+                    "target": "debian:%s cold pull within 1.3× of the slowest stage alone "
+                              "(%s %s)" % (kind, worst, ms(floors[worst])),
+                    "value": round(h / floors[worst], 2), "ok": h / floors[worst] <= 1.3})
     rb = rows.get("peak RSS: pull busybox:latest", {}).get("husk")
     rd = rows.get("peak RSS: pull debian:gzip", {}).get("husk")
     if value(rb) and value(rd):

@@ -29,7 +29,7 @@ CACHE=${HUSK_BENCH_CACHE:-$HOME/.cache/husk-bench}
 
 # The start-up rows come first: rows that delete many files (ps_100's
 # containers, ...) leave ext4 slow to create files for 60 s (see COLD).
-ALL_ROWS="run_busybox run_default_net run_pasta net_helpers run_nosubuid
+ALL_ROWS="run_busybox run_default_net run_pasta net_helpers run_nosubuid port_throughput
 run_debian rss_run sequential_100
 cycle_detached ps_100 images_100 parallel_32 pull_busybox pull_layers pull_many
 pull_debian_gzip pull_debian_zstd floor_debian rss_pull"
@@ -284,6 +284,10 @@ row_floor_debian() {
 	measure "floor: decompress zstd blob" "zstd -dc" "$n" "true" "zstd -dc '$ZS_BLOB' >/dev/null"
 	measure "floor: write (tar -x of the layer)" "tar -x" "$n" "$(scratch_reset "$WORK/floor-x")" \
 		"tar -xf '$IMG/layer.tar' -C '$WORK/floor-x'"
+	# husk syncs each layer before it is committed (crash-safe); so, here
+	measure "floor: write, durable (tar -x of the layer, then sync -f)" "tar -x + sync" "$n" \
+		"$(scratch_reset "$WORK/floor-x")" \
+		"tar -xf '$IMG/layer.tar' -C '$WORK/floor-x' && sync -f '$WORK/floor-x'"
 }
 
 # peak memory of a cold pull, summed over the process tree (bench/peak-rss.py)
@@ -396,8 +400,38 @@ warm_row() {
 	n=$(runs 30 10)
 	ensure_image "$ref" || { skip "$row" husk "pull failed"; return; }
 	measure "$row" husk "$n" true "'$HUSK' run --rm ${net:+--network $net} $ref true"
-	if have podman; then
+	if [ -n "${NO_PODMAN:-}" ]; then
+		skip "$row" podman "$NO_PODMAN"
+	elif have podman; then
 		measure "$row" podman "$n" true "podman run --rm ${net:+--network=$net} $ref true"
+	fi
+}
+
+# Throughput of a published port: the host sends SIZE MB to 127.0.0.1:PORT,
+# forwarded to a container that reads it to /dev/null (busybox nc -ll, one
+# dd per connection); a run ends when the container has read everything and
+# closed. Rows for husk's default helper and pasta, and podman's default.
+port_row() {
+	local row=$1 tool=$2 run=$3 net=$4 n mb port id
+	n=$(runs 5 3)
+	mb=$([ "$QUICK" = 1 ] && echo 128 || echo 512)
+	port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	id=$($run run -d ${net:+--network $net} -p "127.0.0.1:$port:5000" "$REG/husk/busybox:latest" \
+		nc -ll -p 5000 -e dd of=/dev/null bs=64k 2>"$OUT/port-$tool.log") ||
+		{ skip "$row ($mb MB)" "$tool" "cannot start the receiver: $(tail -n1 "$OUT/port-$tool.log")"; return; }
+	sleep 1
+	measure "$row ($mb MB)" "$tool" "$n" true "$PY '$BENCH_DIR/send.py' 127.0.0.1 $port $mb"
+	$run rm -f "$id" >/dev/null 2>&1
+}
+
+row_port_throughput() {
+	local row="send to a published port (-p 127.0.0.1:P:5000)"
+	ensure_image "$REG/husk/busybox:latest" || { skip "$row" husk "pull failed"; return; }
+	port_row "$row" husk "$HUSK" ""
+	have pasta && port_row "$row, --network pasta" husk "$HUSK" pasta
+	if have podman; then
+		port_row "$row" podman podman ""
+		[ "$MODE" = root ] || port_row "$row, --network pasta" podman podman pasta
 	fi
 }
 
@@ -406,8 +440,10 @@ row_run_default_net() {
 }
 
 row_run_pasta() {
+	local row="warm run --rm --network pasta busybox true"
 	if have pasta; then
-		warm_row "warm run --rm --network pasta busybox true" "$REG/husk/busybox:latest" pasta
+		NO_PODMAN=$([ "$MODE" = root ] && echo "podman 4.3 offers pasta to rootless containers only") \
+			warm_row "$row" "$REG/husk/busybox:latest" pasta
 	else
 		skip "warm run --rm --network pasta busybox true" husk "pasta not installed (apt-get install passt)"
 	fi
