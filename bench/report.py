@@ -272,8 +272,8 @@ def main(argv):
         add("32 parallel run --rm sleep 1 ≤ 1.1 s wall%s" % (
             " (the floor, 32 at once: %s)" % ms(fl) if fl else ""), ms(par), par <= 1100)
     for label in ("100 sequential run --rm", "100 sequential runs (records kept)"):
-        a = value(rows.get(label + ": mean of runs 1-10", {}).get("husk"))
-        b = value(rows.get(label + ": mean of runs 91-100", {}).get("husk"))
+        a = value(rows.get(label + ": median of runs 1-10", {}).get("husk"))
+        b = value(rows.get(label + ": median of runs 91-100", {}).get("husk"))
         if a and b:
             add("%s: no slow-down, runs 91-100 ≤ 1.1× runs 1-10" % label,
                 "%s → %s" % (ms(a), ms(b)), b <= 1.1 * a)
