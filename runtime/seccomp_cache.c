@@ -56,7 +56,8 @@ int runtime_seccomp_fd(const char *profile, uint64_t bounding,
 		return 0;
 	if (strcmp(profile, "default"))
 		return seccomp_compile_file(profile, &c, fd, e);
-	path = xasprintf("%s/seccomp-default-%s-%u.%u.%u-%016llx.bpf",
+	/* "tree": the filter's layout (new_filter); a change renames it */
+	path = xasprintf("%s/seccomp-default-tree-%s-%u.%u.%u-%016llx.bpf",
 			 cachedir, HUSK_VERSION, v->major, v->minor, v->micro,
 			 (unsigned long long)bounding);
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
