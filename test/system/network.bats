@@ -5,6 +5,7 @@
 # Outbound traffic to an "outside" namespace: network.root.bats.
 
 load helpers
+load network_helpers
 
 setup_file() {
 	busybox_store
@@ -33,34 +34,9 @@ teardown() {
 	fi
 }
 
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-pid_of() { "$HUSK" inspect -f '{{.State.Pid}}' "$1"; }
-
 # NC_GET HOST PORT, inside a container: the last line of the body (the
 # image's busybox wget crashes; its nc does not)
 NC_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 "$0" "$1" | tail -n 1'
-
-
-# httpd NAME ARGS...: a busybox web server in a detached container
-httpd() {
-	local name=$1
-	shift
-	"$HUSK" run -d --name "$name" "$@" "$I" sh -c \
-		'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'
-}
-
-# get URL: the body, trying for up to 5 s while the server starts
-get() {
-	local i
-	for i in $(seq 50); do
-		curl -fsS --max-time 2 "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 @test "interfaces: the private network has lo and tap0 (10.0.2.100); none has lo" {
 	run "$HUSK" run --rm "$I" sh -c 'ls /sys/class/net | tr "\n" ","; echo; ip -4 addr show tap0 | grep -o "inet [0-9./]*"; ip route | grep default'

@@ -5,6 +5,7 @@
 # listens on 127.0.0.1, ::1 or inside a container's namespace.
 
 load helpers
+load network_helpers
 
 setup_file() {
 	busybox_store
@@ -27,12 +28,6 @@ teardown() {
 	[ -z "$ids" ] || "$HUSK" rm -f $ids >/dev/null 2>&1 || true
 }
 
-free_port() {
-	$PY -c 'import socket,sys; s=socket.socket(socket.AF_INET6 if sys.argv[1] == "::1" else socket.AF_INET); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "${1:-127.0.0.1}"
-}
-
-pid_of() { "$HUSK" inspect -f '{{.State.Pid}}' "$1"; }
-
 # pasta_child PID: the pasta started by process PID (husk, or a monitor)
 pasta_child() {
 	local c
@@ -49,22 +44,6 @@ helper_of() { pasta_child "$(awk '{ print $4 }' "/proc/$1/stat")"; }
 # request's side stays open a second: Debian 12's pasta (2023-03-09)
 # repeats the reply forever when the container half-closes first.
 NC_GET='{ printf "GET / HTTP/1.0\r\n\r\n"; sleep 1; } | timeout 10 nc -w 5 "$0" "$1" | tail -n 1'
-
-httpd() {
-	local name=$1
-	shift
-	"$HUSK" run -d --name "$name" "$@" "$I" sh -c \
-		'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'
-}
-
-get() {
-	local i
-	for i in $(seq 50); do
-		curl -fsS --max-time 2 "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 @test "--network pasta: lo and tap0 with slirp4netns's addresses; inspect says pasta" {
 	local id
