@@ -61,3 +61,16 @@ say ./husk volume ls
 ./husk volume ls
 say ./husk volume rm demo-data
 ./husk volume rm demo-data
+
+# the tutorials' web server, with busybox httpd: a free port on 127.0.0.1
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+say ./husk run -d --name web -p "127.0.0.1:$port:80" "$HUSK_REG_PLAIN/husk/busybox" \
+	sh -c "'echo hello from a container > /index.html; exec httpd -f -p 80 -h /'"
+./husk run -d --name web -p "127.0.0.1:$port:80" "$HUSK_REG_PLAIN/husk/busybox" \
+	sh -c 'echo hello from a container > /index.html; exec httpd -f -p 80 -h /' >/dev/null
+say curl -s "http://127.0.0.1:$port/"
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" && break; sleep 0.1; done
+say ./husk port web
+./husk port web
+say ./husk rm -f web
+./husk rm -f web
