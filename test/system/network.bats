@@ -176,6 +176,24 @@ NC_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 "$0" "$1" | tail -n 1'
 	[[ "$stderr" == *"bogus"* ]]
 }
 
+@test "a published UDP port: datagrams reach the container; replies reach the host's loopback only with allow_host_loopback=true; freed by rm" {
+	local port
+	port=$(free_udp_port)
+	udp_echo udp "$port"
+	udp_reaches udp "$port" one-way
+	! udp_free "$port"
+	"$HUSK" rm -f udp >/dev/null
+	udp_free "$port"
+	# slirp4netns's --disable-host-loopback also drops the replies to a
+	# client on the host's loopback (libslirp, podman#4586); asked, they come
+	udp_echo udp2 "$port" --network slirp4netns:allow_host_loopback=true
+	run udp_ask "$port" ping
+	assert_eq 0 "$status"
+	assert_eq "echo:ping" "$output"
+	"$HUSK" rm -f udp2 >/dev/null
+	udp_free "$port"
+}
+
 @test "the helper goes with the container: on exit, and when the monitor is SIGKILLed" {
 	local id mon slirp
 	id=$("$HUSK" run -d "$I" sleep 100)

@@ -131,6 +131,16 @@ NC_GET='{ printf "GET / HTTP/1.0\r\n\r\n"; sleep 1; } | timeout 10 nc -w 5 "$0" 
 	assert_eq "" "$output"
 }
 
+@test "pasta: datagrams to a published UDP port reach the container; the port is freed by rm" {
+	local port
+	port=$(free_udp_port)
+	udp_echo udp "$port" --network pasta
+	udp_reaches udp "$port" via-pasta
+	! udp_free "$port"
+	"$HUSK" rm -f udp >/dev/null
+	udp_free "$port"
+}
+
 @test "pasta goes with the container: on stop, when the monitor is SIGKILLed, after a foreground run" {
 	local id mon h
 	id=$("$HUSK" run -d --network pasta "$I" sleep 100)
