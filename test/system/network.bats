@@ -161,11 +161,7 @@ NC_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 "$0" "$1" | tail -n 1'
 @test "the host's loopback is out of reach by default and reachable when asked" {
 	local port
 	port=$(free_port)
-	mkdir -p "$BATS_TEST_TMPDIR/www"
-	echo "host side" > "$BATS_TEST_TMPDIR/www/index.html"
-	$PY -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" "$port" >/dev/null 2>&1 &
-	SRV=$!
-	get "http://127.0.0.1:$port/" >/dev/null
+	host_server "$port"
 	run "$HUSK" run --rm "$I" sh -c "$NC_GET" 10.0.2.2 "$port"
 	[[ "$output" != *"host side"* ]]
 	run "$HUSK" run --rm --network slirp4netns:allow_host_loopback=true "$I" sh -c "$NC_GET" 10.0.2.2 "$port"

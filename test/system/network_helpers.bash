@@ -28,6 +28,16 @@ get() {
 	return 1
 }
 
+# host_server PORT: a web server on the host's 127.0.0.1:PORT answering
+# "host side" (its pid in SRV, for teardown), once it answers
+host_server() {
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	echo "host side" > "$BATS_TEST_TMPDIR/www/index.html"
+	$PY -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" "$1" >/dev/null 2>&1 &
+	SRV=$!
+	get "http://127.0.0.1:$1/" >/dev/null
+}
+
 # udp_echo NAME HOSTPORT ARGS...: a detached container echoing UDP on port
 # 5353 ("echo:" + each datagram), published on 127.0.0.1:HOSTPORT/udp; it
 # also prints "got:" + each datagram (husk logs). The image's busybox has

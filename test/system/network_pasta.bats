@@ -103,11 +103,7 @@ NC_GET='{ printf "GET / HTTP/1.0\r\n\r\n"; sleep 1; } | timeout 10 nc -w 5 "$0" 
 @test "pasta: the host's loopback is out of reach by default, reachable with allow_host_loopback=true or --map-gw" {
 	local port m
 	port=$(free_port)
-	mkdir -p "$BATS_TEST_TMPDIR/www"
-	echo "host side" > "$BATS_TEST_TMPDIR/www/index.html"
-	$PY -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" "$port" >/dev/null 2>&1 &
-	SRV=$!
-	get "http://127.0.0.1:$port/" >/dev/null
+	host_server "$port"
 	run "$HUSK" run --rm --network pasta "$I" sh -c "$NC_GET" 10.0.2.2 "$port"
 	[[ "$output" != *"host side"* ]]
 	# nor is it forwarded to the container's own loopback (-T none)
