@@ -221,7 +221,8 @@ def main(argv):
         husk = tools.get("husk")
         pod = tools.get("podman")
         others = [t for t in tools if t not in ("husk", "podman")]
-        oth = "; ".join("%s: %s" % (t, cell(tools[t])) for t in others)
+        oth = "; ".join("%s: %s" % (t.replace("|", "\\|"), cell(tools[t]))
+                        for t in others)
         ratios = []
         hv = value(husk)
         for t in tools:
@@ -229,7 +230,7 @@ def main(argv):
                 continue
             pv = value(tools[t])
             if hv and pv:
-                ratios.append("%s %.2f×" % (t, pv / hv))
+                ratios.append("%s %.2f×" % (t.replace("|", "\\|"), pv / hv))
         lines.append("| %s | %s | %s | %s | %s |" % (
             row, cell(husk), cell(pod), oth, ", ".join(ratios)))
 
