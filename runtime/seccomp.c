@@ -202,8 +202,8 @@ static scmp_filter_ctx new_filter(uint32_t def_action, struct err **e)
 	/*
 	 * A binary tree of syscall numbers, not a list: a syscall walks a
 	 * dozen instructions, not hundreds, and the kernel's action cache,
-	 * which runs the filter once per syscall number when it is loaded,
-	 * costs ~1.5 ms less per start (SECCOMP_FILTER_FLAG cache, 5.11+).
+	 * which runs the filter once per syscall number when it is loaded
+	 * (Linux 5.11+), costs ~1 ms less per start.
 	 */
 	(void) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	return ctx;
